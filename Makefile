@@ -1,0 +1,54 @@
+# d2l-notes: every target builds the virtual environment first if it is missing,
+# so on a fresh clone `make html` (execute all notebooks + site) and `make test` just work.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEVICE ?= auto
+NB     ?=
+JOBS   ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
+# `make html LANG=zh|en` builds single-language pages. LANG is also the locale variable
+# of every shell, so only a LANG given on the make command line counts.
+ifeq ($(origin LANG),command line)
+SITE_LANG := $(LANG)
+else
+SITE_LANG := both
+endif
+
+export PYTHONUNBUFFERED := 1
+
+.PHONY: install lab run html test lint bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -r requirements.txt -e .
+	touch $@
+
+install: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 chapters
+
+run: $(STAMP)
+	$(BIN)/python shared/tools/run_notebooks.py --device "$(DEVICE)" --pattern "$(NB)" --jobs $(JOBS)
+
+html: run
+	$(BIN)/python shared/tools/export_html.py --lang $(SITE_LANG)
+
+# Unit tests, notebook conventions, and nbval over every notebook; xdist keeps each
+# notebook's cells on one worker (loadscope). One thread per kernel: JOBS kernels share the cores.
+test: $(STAMP)
+	OMP_NUM_THREADS=1 D2L_DEVICE="$(DEVICE)" $(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
+		--nbval-lax tests chapters
+
+lint: $(STAMP)
+	$(BIN)/ruff check shared tests chapters
+	$(BIN)/python shared/tools/strip_outputs.py --check
+
+bench: $(STAMP)
+	$(BIN)/python shared/tools/bench.py
+
+clean:
+	rm -rf build

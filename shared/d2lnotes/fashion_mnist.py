@@ -1,0 +1,188 @@
+"""Fashion-MNIST, offline first: find the files, check them, load them fast.
+
+Files are looked up in this order, and nothing a user already has is overwritten:
+1. ``<data_dir>/FashionMNIST/raw/`` (torchvision's layout, plain or ``.gz``);
+2. a system copy, such as Debian's ``dataset-fashion-mnist`` package;
+3. a download through torchvision.
+"""
+
+import gzip
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import torch
+
+from .batches import TensorBatches
+from .checks import BadValueError, SetupError, check_positive_int
+from .paths import data_dir
+
+FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+         "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+# Where operating systems ship the original .gz files (Debian: dataset-fashion-mnist).
+SYSTEM_DIRS = [Path("/usr/share/datasets/fashion-mnist")]
+SIZES = {True: 60000, False: 10000}
+TEXT_LABELS = ("t-shirt", "trouser", "pullover", "dress", "coat",
+               "sandal", "shirt", "sneaker", "bag", "ankle boot")
+
+
+def get_fashion_mnist_labels(labels):
+    """Return text labels for the Fashion-MNIST dataset."""
+    if hasattr(labels, "tolist"):
+        labels = labels.tolist()
+    return [TEXT_LABELS[int(i)] for i in labels]
+
+
+def _how_to_get_files(raw):
+    return (
+        "Get the four Fashion-MNIST files "
+        f"({', '.join(name + '.gz' for name in FILES)}) in one of these ways:\n"
+        "  * on Debian or Ubuntu: sudo apt-get install dataset-fashion-mnist\n"
+        "  * download them from https://github.com/zalandoresearch/fashion-mnist "
+        f"(folder data/fashion) and put them in {raw}\n"
+        "  * or point D2L_DATA_DIR at a folder whose FashionMNIST/raw/ holds them.")
+
+
+def _gunzip(src, dst):
+    """Decompress src to dst through a temporary file, so a failure leaves no half file."""
+    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=dst.name, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out, gzip.open(src, "rb") as f:
+            shutil.copyfileobj(f, out)
+        os.replace(tmp, dst)
+    except (OSError, EOFError) as err:
+        os.unlink(tmp)
+        raise SetupError(
+            f"{src} is truncated or not a gzip file ({err}). Replace it with a good copy.\n"
+            + _how_to_get_files(dst.parent)) from None
+
+
+def _ensure_files(root):
+    """Make sure torchvision finds the four raw files under ``root``; return the raw folder."""
+    raw = Path(root) / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    missing = []
+    for name in FILES:
+        if (raw / name).exists():
+            continue
+        sources = [raw / (name + ".gz")] + [d / (name + ".gz") for d in SYSTEM_DIRS]
+        source = next((s for s in sources if s.is_file()), None)
+        if source is None:
+            missing.append(name)
+        else:
+            _gunzip(source, raw / name)
+    if missing:
+        from torchvision.datasets import FashionMNIST
+
+        try:
+            FashionMNIST(str(root), train=True, download=True)
+        except Exception as err:  # no network, proxy, server down...
+            raise SetupError(
+                f"Fashion-MNIST is not in {raw} and could not be downloaded ({err}).\n"
+                + _how_to_get_files(raw)) from None
+    return raw
+
+
+def _check(dataset, train, raw):
+    """Reject anything that is not the real Fashion-MNIST split."""
+    n = SIZES[train]
+    images, labels = dataset.data, dataset.targets
+    problems = []
+    if tuple(images.shape) != (n, 28, 28) or images.dtype != torch.uint8:
+        problems.append(f"images are {images.dtype} {tuple(images.shape)}, "
+                        f"expected uint8 ({n}, 28, 28)")
+    if tuple(labels.shape) != (n,):
+        problems.append(f"labels have shape {tuple(labels.shape)}, expected ({n},)")
+    elif labels.min() < 0 or labels.max() > 9:
+        problems.append(f"labels span {int(labels.min())}..{int(labels.max())}, expected 0..9")
+    if problems:
+        raise SetupError(
+            f"The Fashion-MNIST {'training' if train else 'test'} set in {raw} is wrong: "
+            + "; ".join(problems) + ". Delete the bad files and run again.\n"
+            + _how_to_get_files(raw))
+
+
+def fashion_mnist_datasets(transform=None, root=None):
+    """The torchvision Fashion-MNIST datasets ``(train, test)``, found offline first and checked."""
+    from torchvision.datasets import FashionMNIST
+
+    root = Path(root) if root is not None else data_dir()
+    raw = _ensure_files(root)
+    datasets = []
+    for train in (True, False):
+        try:
+            dataset = FashionMNIST(str(root), train=train, transform=transform, download=False)
+        except Exception as err:  # torchvision asserts on short files and bad headers
+            raise SetupError(
+                f"Could not read Fashion-MNIST from {raw}: a file is truncated or corrupt "
+                f"({type(err).__name__}: {err}). Delete the bad files and run again.\n"
+                + _how_to_get_files(raw)) from None
+        _check(dataset, train, raw)
+        datasets.append(dataset)
+    return tuple(datasets)
+
+
+def _resize(images, size):
+    """Resize uint8 images (N, 1, H, W) on tensors, as PIL's bilinear Resize would."""
+    out = []
+    for chunk in images.split(8192):  # bounds the float copy's memory
+        x = torch.nn.functional.interpolate(
+            chunk.float(), size=size, mode="bilinear", align_corners=False, antialias=True)
+        out.append(x.round_().clamp_(0, 255).to(torch.uint8))
+    return torch.cat(out)
+
+
+def _size_pair(resize):
+    if isinstance(resize, int) and not isinstance(resize, bool):
+        return (check_positive_int(resize, "resize"),) * 2
+    if (isinstance(resize, (tuple, list)) and len(resize) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in resize)):
+        return tuple(resize)
+    raise BadValueError(f"resize must be a positive int or a pair (height, width), got {resize!r}")
+
+
+def load_data_fashion_mnist(batch_size, resize=None, device=None, root=None):
+    """Download the Fashion-MNIST dataset and then load it into memory.
+
+    Returns ``(train_iter, test_iter)``: :class:`TensorBatches` that hold the whole
+    dataset as tensors (on ``device``, default cpu) and yield float32 images of shape
+    (batch, 1, H, W) with the values ToTensor gives, and int64 labels. The training
+    iterator reshuffles every epoch; the test iterator keeps the file's order.
+    """
+    check_positive_int(batch_size, "batch_size")
+    size = _size_pair(resize) if resize is not None else None
+    if device is not None:
+        from .device import resolve_device
+
+        device = resolve_device(device)
+    iters = []
+    for dataset in fashion_mnist_datasets(root=root):
+        images = dataset.data.unsqueeze(1)  # (N, 1, 28, 28): one gray channel
+        if size is not None:
+            images = _resize(images, size)
+        iters.append(TensorBatches(images, dataset.targets, batch_size,
+                                   shuffle=dataset.train, device=device))
+    return tuple(iters)
+
+
+def load_data_fashion_mnist_classic(batch_size, resize=None, num_workers=None, root=None):
+    """The book's pipeline: torchvision datasets, per-image ToTensor, DataLoader workers.
+
+    Kept for teaching (section 3.5) and for the benchmark; it yields the same values as
+    :func:`load_data_fashion_mnist`, only much more slowly.
+    """
+    from torch.utils import data
+    from torchvision import transforms
+
+    from .data import get_dataloader_workers
+
+    check_positive_int(batch_size, "batch_size")
+    trans = [transforms.ToTensor()]
+    if resize:
+        trans.insert(0, transforms.Resize(_size_pair(resize)))
+    trans = transforms.Compose(trans)
+    mnist_train, mnist_test = fashion_mnist_datasets(transform=trans, root=root)
+    workers = get_dataloader_workers() if num_workers is None else num_workers
+    return (data.DataLoader(mnist_train, batch_size, shuffle=True, num_workers=workers),
+            data.DataLoader(mnist_test, batch_size, shuffle=False, num_workers=workers))

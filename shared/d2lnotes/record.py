@@ -1,0 +1,50 @@
+"""record(): publish a notebook's key results where `make run` can collect them."""
+
+import json
+import math
+
+MIME_TYPE = "application/vnd.d2lnotes.metrics+json"
+_RECORDED = {}
+
+
+def record(**metrics):
+    """Record named results (numbers or short strings) of this notebook.
+
+    In Jupyter they are shown as one line of text and, alongside, as machine-readable
+    JSON (``application/vnd.d2lnotes.metrics+json``) that ``make run`` gathers into
+    build/metrics.json. Elsewhere they are printed. Returns the recorded values.
+    """
+    if not metrics:
+        raise ValueError("record() needs at least one name=value pair, e.g. record(test_acc=acc)")
+    clean = {}
+    for name, value in metrics.items():
+        if hasattr(value, "item") and callable(value.item):  # tensors, numpy scalars
+            if getattr(value, "numel", lambda: 1)() != 1:
+                raise ValueError(f"{name} must be a single number, got a tensor of "
+                                 f"shape {tuple(value.shape)}")
+            value = value.item()
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{name} is {value}: the computation diverged, nothing to record")
+        if not isinstance(value, (bool, int, float, str)):
+            raise TypeError(f"{name} must be a number or a string, got {type(value).__name__}")
+        clean[name] = value
+    _RECORDED.update(clean)
+    text = "recorded: " + ", ".join(
+        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in clean.items())
+    try:
+        from IPython import get_ipython
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is None:
+        print(text)
+    else:
+        from IPython.display import display
+
+        display({MIME_TYPE: json.loads(json.dumps(clean)), "text/plain": text}, raw=True)
+    return clean
+
+
+def recorded():
+    """Everything recorded so far in this process."""
+    return dict(_RECORDED)

@@ -1,0 +1,28 @@
+"""Where the notebooks are and where their executed copies go (shared by the build tools)."""
+
+import fnmatch
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHAPTERS = ROOT / "chapters"
+BUILD = ROOT / "build"
+
+
+def source_notebooks(pattern=""):
+    """Source notebooks in reading order, optionally filtered by a substring or glob."""
+    paths = sorted(p for p in CHAPTERS.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    if pattern:
+        glob = pattern if any(c in pattern for c in "*?[") else f"*{pattern}*"
+        paths = [p for p in paths if fnmatch.fnmatch(str(p.relative_to(CHAPTERS)), glob)]
+    return paths
+
+
+def relative(path):
+    """A notebook's path below chapters/ (or below an executed copy's root)."""
+    path = Path(path)
+    for root in (CHAPTERS, BUILD / "notebooks"):
+        try:
+            return path.resolve().relative_to(root)
+        except ValueError:
+            pass
+    return Path(path.name)

@@ -1,0 +1,149 @@
+"""Execute the notebooks headless with papermill and collect their recorded results.
+
+    python shared/tools/run_notebooks.py [--device auto] [--pattern 3.6] [--jobs N]
+
+Executed copies go to build/notebooks/ (mirroring chapters/); the source notebooks are
+only read. build/metrics.json gets, per notebook, its status, wall seconds, the peak
+memory of its kernel and everything it published with ``d2l.record(...)``.
+"""
+
+import argparse
+import concurrent.futures as cf
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from notebooks import BUILD, CHAPTERS, source_notebooks  # noqa: E402
+
+METRICS_MIME = "application/vnd.d2lnotes.metrics+json"
+
+
+def recorded_metrics(nb):
+    """Every value a notebook published with d2l.record, in cell order (later wins)."""
+    found = {}
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if METRICS_MIME in data:
+                found.update(data[METRICS_MIME])
+    return found
+
+
+def _peak_child_rss_mb():
+    """Peak RSS of this process's finished children (the kernel), where the OS says it."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def execute(src, dst, parameters, threads, timeout):
+    """Run one notebook in a fresh kernel; this runs in its own worker process."""
+    import papermill as pm
+
+    # Parallel kernels share the cores: give each its slice instead of oversubscribing.
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(threads)
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    error = None
+    try:
+        pm.execute_notebook(str(src), str(dst), parameters=parameters, cwd=str(src.parent),
+                            kernel_name="python3", progress_bar=False,
+                            execution_timeout=timeout)
+    except Exception as err:  # papermill keeps the executed part of the notebook in dst
+        error = f"{type(err).__name__}: {err}"
+    return {"seconds": round(time.perf_counter() - start, 2),
+            "peak_rss_mb": _peak_child_rss_mb(), "error": error}
+
+
+def run(paths, out_dir, parameters, jobs, timeout=600):
+    """Execute ``paths`` into ``out_dir``; return one result dict per notebook, in order."""
+    jobs = max(1, min(jobs, len(paths)))
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    results = {}
+    # max_tasks_per_child=1: every notebook gets a fresh worker, so the worker's peak
+    # child RSS is that notebook's kernel alone.
+    kwargs = {"max_tasks_per_child": 1} if sys.version_info >= (3, 11) else {}
+    with cf.ProcessPoolExecutor(max_workers=jobs, **kwargs) as pool:
+        futures = {}
+        for src in paths:
+            dst = Path(out_dir) / src.relative_to(CHAPTERS)
+            futures[pool.submit(execute, src, dst, parameters, threads, timeout)] = (src, dst)
+        for future in cf.as_completed(futures):
+            src, dst = futures[future]
+            result = future.result()
+            name = str(src.relative_to(CHAPTERS))
+            metrics = {}
+            if dst.exists():
+                metrics = recorded_metrics(json.loads(dst.read_text(encoding="utf-8")))
+            results[src] = {"notebook": name, "status": "failed" if result["error"] else "ok",
+                            **result, "metrics": metrics}
+            status = "FAILED" if result["error"] else "ok"
+            print(f"{status:6s} {name:60s} {result['seconds']:6.1f} s", flush=True)
+    return [results[p] for p in paths]
+
+
+def environment(device):
+    import torch
+
+    from d2lnotes import resolve_device
+
+    resolved = resolve_device(device)
+    gpu = torch.cuda.get_device_name(resolved) if resolved.type == "cuda" else None
+    return {"device": str(resolved), "gpu": gpu, "torch": torch.__version__,
+            "python": platform.python_version(), "cpus": os.cpu_count(),
+            "platform": platform.platform()}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default=os.environ.get("DEVICE", "auto"),
+                        help="auto, cpu, cuda, cuda:N or mps (default: auto)")
+    parser.add_argument("--pattern", default="", help="only notebooks whose path matches")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="notebooks executed at once (default: one per core)")
+    parser.add_argument("--out", type=Path, default=BUILD / "notebooks")
+    parser.add_argument("--metrics", type=Path, default=BUILD / "metrics.json")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    args = parser.parse_args(argv)
+
+    paths = source_notebooks(args.pattern)
+    if not paths:
+        parser.error(f"no notebook under {CHAPTERS} matches {args.pattern!r}")
+    if args.jobs <= 0:
+        parser.error("--jobs must be a positive integer")
+    env = environment(args.device)  # fails early, and clearly, on a bad device name
+    print(f"executing {len(paths)} notebook(s) on {env['device']} with {args.jobs} job(s)")
+    start = time.perf_counter()
+    results = run(paths, args.out, {"device": args.device}, args.jobs, args.timeout)
+    total = round(time.perf_counter() - start, 2)
+
+    args.metrics.parent.mkdir(parents=True, exist_ok=True)
+    report = {"environment": env, "total_seconds": total, "notebooks": results}
+    if args.pattern and args.metrics.exists():  # a partial run updates the full report
+        old = json.loads(args.metrics.read_text(encoding="utf-8"))
+        mine = {r["notebook"] for r in results}
+        report["notebooks"] = sorted(
+            [r for r in old.get("notebooks", []) if r["notebook"] not in mine] + results,
+            key=lambda r: r["notebook"])
+    args.metrics.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+                            encoding="utf-8")
+    failed = [r for r in results if r["error"]]
+    print(f"{len(results) - len(failed)}/{len(results)} notebooks ran in {total:.1f} s; "
+          f"results in {args.metrics}")
+    for r in failed:
+        print(f"\nFAILED {r['notebook']} (executed copy: {args.out / r['notebook']}):\n"
+              f"{r['error'][-3000:]}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+"""Shared fixtures: the repository's notebooks and the real Fashion-MNIST data."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "shared" / "tools"))
+
+
+def load_notebook(path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def fashion_mnist_root():
+    """The data directory holding the real Fashion-MNIST (prepared once, as a user would)."""
+    from d2lnotes import data_dir, fashion_mnist_datasets
+
+    root = data_dir()
+    fashion_mnist_datasets(root=root)  # finds, unpacks and checks the files, or says how to
+    return root
