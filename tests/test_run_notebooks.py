@@ -1,0 +1,81 @@
+"""`make run`'s executor: sources untouched, executed copies and metrics collected,
+and the kernel-side helpers (Animator, record) behave in a real Jupyter kernel."""
+
+import hashlib
+import json
+
+import nbformat
+import run_notebooks
+from conftest import ROOT
+from notebooks import source_notebooks
+
+
+def _digests():
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in source_notebooks()}
+
+
+def test_run_leaves_sources_unchanged_and_writes_metrics(tmp_path):
+    before = _digests()
+    out, metrics = tmp_path / "notebooks", tmp_path / "metrics.json"
+    code = run_notebooks.main(["--pattern", "2.1-data", "--out", str(out),
+                               "--metrics", str(metrics), "--jobs", "1", "--device", "cpu"])
+    assert code == 0
+    assert _digests() == before  # byte for byte
+    executed = out / "02-preliminaries" / "2.1-data-manipulation.ipynb"
+    nb = nbformat.read(executed, as_version=4)
+    assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    assert nb.cells[1].source.startswith('device = "auto"')  # papermill injected after it
+    assert any('device = "cpu"' in c.source for c in nb.cells)
+    report = json.loads(metrics.read_text())
+    assert report["environment"]["device"] == "cpu"
+    [entry] = report["notebooks"]
+    assert entry["notebook"] == "02-preliminaries/2.1-data-manipulation.ipynb"
+    assert entry["status"] == "ok" and entry["seconds"] > 0 and entry["error"] is None
+    assert entry["peak_rss_mb"] > 50  # a kernel with torch loaded
+
+
+def test_a_failing_notebook_fails_the_run(tmp_path, monkeypatch, capsys):
+    chapters = tmp_path / "chapters" / "99-test"
+    chapters.mkdir(parents=True)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell('device = "auto"', metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("assert 1 + 1 == 3, 'arithmetic is broken'")]
+    nbformat.write(nb, chapters / "9.9-broken.ipynb")
+    monkeypatch.setattr(run_notebooks, "CHAPTERS", tmp_path / "chapters")
+    monkeypatch.setattr("notebooks.CHAPTERS", tmp_path / "chapters")
+    code = run_notebooks.main(["--out", str(tmp_path / "out"), "--jobs", "1",
+                               "--metrics", str(tmp_path / "m.json")])
+    assert code == 1
+    assert "arithmetic is broken" in capsys.readouterr().err
+    [entry] = json.loads((tmp_path / "m.json").read_text())["notebooks"]
+    assert entry["status"] == "failed"
+
+
+def test_animator_updates_one_figure_and_record_is_collected(tmp_path):
+    src, dst = tmp_path / "live.ipynb", tmp_path / "out" / "live.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import d2lnotes as d2l\n"
+        "animator = d2l.Animator(xlabel='epoch', xlim=[1, 5], legend=['loss'])\n"
+        "for epoch in range(1, 6):\n"
+        "    animator.add(epoch, 1.0 / epoch)\n"
+        "    print(epoch)\n"
+        "d2l.record(test_acc=0.83, seconds=1.5)")]
+    nbformat.write(nb, src)
+    result = run_notebooks.execute(src, dst, {}, 1, 120)
+    assert result["error"] is None
+    outputs = nbformat.read(dst, as_version=4).cells[0].outputs
+    figures = [o for o in outputs if "image/svg+xml" in o.get("data", {})]
+    assert len(figures) == 1  # updated in place, not one figure per epoch
+    assert "<svg" in figures[0]["data"]["image/svg+xml"]
+    text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert text.split() == ["1", "2", "3", "4", "5"]
+    nb = json.loads(dst.read_text())
+    assert run_notebooks.recorded_metrics(nb) == {"test_acc": 0.83, "seconds": 1.5}
+
+
+def test_repo_layout_ignores_what_runs_produce():
+    ignored = (ROOT / ".gitignore").read_text().split()
+    assert {"build/", ".venv/", "data/"} <= set(ignored)
