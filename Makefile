@@ -46,6 +46,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check shared tests chapters
 	$(BIN)/python shared/tools/strip_outputs.py --check
+	$(BIN)/actionlint
 
 bench: $(STAMP)
 	$(BIN)/python shared/tools/bench.py
