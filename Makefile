@@ -29,7 +29,7 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 chapters
+	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=chapters
 
 run: $(STAMP)
 	$(BIN)/python shared/tools/run_notebooks.py --device "$(DEVICE)" --pattern "$(NB)" --jobs $(JOBS)
