@@ -173,6 +173,8 @@ def test_plot_accepts_tensors_lists_and_arrays():
     axes = d2l.plot(x, [x ** 2, 2 * x - 1], "x", "f(x)", legend=["f", "tangent"])
     assert len(axes.get_lines()) == 2 and axes.get_xlabel() == "x"
     assert [t.get_text() for t in axes.get_legend().get_texts()] == ["f", "tangent"]
+    axes = d2l.plot(x, [x * k for k in range(6)])
+    assert len(axes.get_lines()) == 6  # more curves than default formats: none dropped
     axes = d2l.plot([1, 2, 3], xscale="log", yscale="log")
     assert axes.get_xscale() == "log" and list(axes.get_lines()[0].get_ydata()) == [1, 2, 3]
     d2l.set_figsize((2, 1))

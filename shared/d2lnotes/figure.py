@@ -1,5 +1,7 @@
 """Plotting helpers from the book: SVG output, figure size, axes and line plots, image grids."""
 
+import itertools
+
 import matplotlib.pyplot as plt
 
 
@@ -66,7 +68,8 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
     if axes is None:
         axes = plt.gca()
     axes.cla()
-    for x, y, fmt in zip(X, Y, fmts):
+    # The book zips with its four formats and silently drops a fifth curve; cycle instead.
+    for x, y, fmt in zip(X, Y, itertools.cycle(fmts)):
         x, y = _to_numpy(x), _to_numpy(y)
         if len(x):
             axes.plot(x, y, fmt)
