@@ -162,3 +162,22 @@ def test_data_dir_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert d2l.data_dir() == tmp_path / "cache" / "d2lnotes" / "data"
 
+
+
+def test_tensor_cache_skips_torchvision_and_follows_the_files(fashion_mnist_root, tmp_path,
+                                                              monkeypatch):
+    raw = _copy_raw(fashion_mnist_root, tmp_path)
+    _no_system_copy_no_network(monkeypatch)
+    first = fm._split_tensors(tmp_path)
+    assert (tmp_path / "FashionMNIST" / "d2lnotes-tensors.pt").is_file()
+    monkeypatch.setattr(fm, "fashion_mnist_datasets", lambda **kw: pytest.fail("cache not used"))
+    second = fm._split_tensors(tmp_path)
+    assert all(torch.equal(a, b) for (a, _), (b, _) in zip(first, second))
+    monkeypatch.undo()
+    _no_system_copy_no_network(monkeypatch)
+    path = raw / "t10k-labels-idx1-ubyte"
+    data = bytearray(path.read_bytes())
+    data[-1] = 77  # the file changed after the cache was written
+    path.write_bytes(bytes(data))
+    with pytest.raises(RuntimeError, match=r"labels span 0\.\.77"):
+        d2l.load_data_fashion_mnist(256, root=tmp_path)

@@ -84,10 +84,9 @@ def _ensure_files(root):
     return raw
 
 
-def _check(dataset, train, raw):
+def _check(images, labels, train, raw):
     """Reject anything that is not the real Fashion-MNIST split."""
     n = SIZES[train]
-    images, labels = dataset.data, dataset.targets
     problems = []
     if tuple(images.shape) != (n, 28, 28) or images.dtype != torch.uint8:
         problems.append(f"images are {images.dtype} {tuple(images.shape)}, "
@@ -118,9 +117,37 @@ def fashion_mnist_datasets(transform=None, root=None):
                 f"Could not read Fashion-MNIST from {raw}: a file is truncated or corrupt "
                 f"({type(err).__name__}: {err}). Delete the bad files and run again.\n"
                 + _how_to_get_files(raw)) from None
-        _check(dataset, train, raw)
+        _check(dataset.data, dataset.targets, train, raw)
         datasets.append(dataset)
     return tuple(datasets)
+
+
+def _raw_stamp(raw):
+    return [(name, (raw / name).stat().st_size, (raw / name).stat().st_mtime_ns) for name in FILES]
+
+
+def _split_tensors(root):
+    """``[(images, labels), (images, labels)]`` for train and test, as uint8 and int64.
+
+    The first load reads the files through torchvision and checks them; the tensors are
+    then cached beside the raw files (our own file, rebuilt whenever a raw file changes),
+    so later loads skip importing torchvision, which costs seconds on its own.
+    """
+    raw = _ensure_files(root)
+    cache = raw.parent / "d2lnotes-tensors.pt"
+    stamp = _raw_stamp(raw)
+    try:
+        cached = torch.load(cache, weights_only=True)
+        if cached["stamp"] == [list(s) for s in stamp]:
+            return cached["splits"]
+    except Exception:  # missing, stale or unreadable: rebuild it from the raw files
+        pass
+    splits = [(d.data, d.targets) for d in fashion_mnist_datasets(root=root)]
+    fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=cache.name, suffix=".part")
+    os.close(fd)
+    torch.save({"stamp": [list(s) for s in stamp], "splits": splits}, tmp)
+    os.replace(tmp, cache)
+    return splits
 
 
 def _resize(images, size):
@@ -156,13 +183,13 @@ def load_data_fashion_mnist(batch_size, resize=None, device=None, root=None):
         from .device import resolve_device
 
         device = resolve_device(device)
+    root = Path(root) if root is not None else data_dir()
     iters = []
-    for dataset in fashion_mnist_datasets(root=root):
-        images = dataset.data.unsqueeze(1)  # (N, 1, 28, 28): one gray channel
+    for (images, labels), train in zip(_split_tensors(root), (True, False)):
+        images = images.unsqueeze(1)  # (N, 1, 28, 28): one gray channel
         if size is not None:
             images = _resize(images, size)
-        iters.append(TensorBatches(images, dataset.targets, batch_size,
-                                   shuffle=dataset.train, device=device))
+        iters.append(TensorBatches(images, labels, batch_size, shuffle=train, device=device))
     return tuple(iters)
 
 
