@@ -150,16 +150,6 @@ def _split_tensors(root):
     return splits
 
 
-def _resize(images, size):
-    """Resize uint8 images (N, 1, H, W) on tensors, as PIL's bilinear Resize would."""
-    out = []
-    for chunk in images.split(8192):  # bounds the float copy's memory
-        x = torch.nn.functional.interpolate(
-            chunk.float(), size=size, mode="bilinear", align_corners=False, antialias=True)
-        out.append(x.round_().clamp_(0, 255).to(torch.uint8))
-    return torch.cat(out)
-
-
 def _size_pair(resize):
     if isinstance(resize, int) and not isinstance(resize, bool):
         return (check_positive_int(resize, "resize"),) * 2
@@ -187,9 +177,8 @@ def load_data_fashion_mnist(batch_size, resize=None, device=None, root=None):
     iters = []
     for (images, labels), train in zip(_split_tensors(root), (True, False)):
         images = images.unsqueeze(1)  # (N, 1, 28, 28): one gray channel
-        if size is not None:
-            images = _resize(images, size)
-        iters.append(TensorBatches(images, labels, batch_size, shuffle=train, device=device))
+        iters.append(TensorBatches(images, labels, batch_size, shuffle=train, device=device,
+                                   resize=size))
     return tuple(iters)
 
 

@@ -67,6 +67,8 @@ def predict_ch3(net, test_iter, n=6, device=None):
     Returns ``(true_labels, predicted_labels)`` as lists of text labels.
     """
     check_positive_int(n, "n")
+    if isinstance(net, torch.nn.Module):
+        net.eval()  # Set the model to evaluation mode
     device = model_device(net, device)
     X, y = next(iter(test_iter))
     X, y = X[:n], y[:n]
