@@ -1,5 +1,8 @@
 """Animator: a training curve that redraws in place as points arrive."""
 
+import math
+import time
+
 import matplotlib.pyplot as plt
 
 from .figure import _in_ipython, set_axes, use_svg_display
@@ -12,6 +15,9 @@ class Animator:
     handle, so a live notebook shows one moving plot and an executed notebook keeps
     exactly one final figure (the book appended a new SVG per epoch). Outside IPython
     it only keeps the data and the figure (``animator.fig``).
+
+    Drawing the SVG takes longer than an epoch of fast training, so in Jupyter the
+    figure is redrawn at most once a second, and the final state always.
     """
 
     def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
@@ -27,7 +33,7 @@ class Animator:
         self.config_axes = lambda: set_axes(
             self.axes[0], xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
         self.X, self.Y, self.fmts = None, None, fmts
-        self._handle = None
+        self._live = None
 
     def add(self, x, y):
         """Add one or more points (one per curve) and redraw."""
@@ -55,9 +61,47 @@ class Animator:
     def _show(self):
         if not _in_ipython():
             return
+        if self._live is None:
+            self._live = _LiveFigure(self.fig)
+        self._live.show()
+
+
+class _LiveFigure:
+    """A figure displayed once in Jupyter, then updated in place, at most every
+    ``interval`` seconds: updates that come faster are merged into the next one, and one
+    still pending when the cell finishes is drawn then, so the last state is what stays."""
+
+    interval = 1.0
+
+    def __init__(self, fig):
+        self.fig, self.handle = fig, None
+        self.drawn_at, self.pending, self.hooked = -math.inf, False, False
+
+    def show(self):
+        if self.handle is not None and time.perf_counter() - self.drawn_at < self.interval:
+            self._draw_when_the_cell_ends()
+            return
         from IPython.display import display
 
-        if self._handle is None:
-            self._handle = display(self.fig, display_id=True)
+        if self.handle is None:
+            self.handle = display(self.fig, display_id=True)
         else:
-            self._handle.update(self.fig)
+            self.handle.update(self.fig)
+        self.drawn_at, self.pending = time.perf_counter(), False
+
+    def _draw_when_the_cell_ends(self):
+        from IPython import get_ipython
+
+        self.pending = True
+        if not self.hooked:
+            get_ipython().events.register("post_run_cell", self._flush)
+            self.hooked = True
+
+    def _flush(self, result=None):
+        from IPython import get_ipython
+
+        get_ipython().events.unregister("post_run_cell", self._flush)
+        self.hooked = False
+        if self.pending:
+            self.handle.update(self.fig)
+            self.pending = False
