@@ -34,7 +34,15 @@ lab: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python shared/tools/run_notebooks.py --device "$(DEVICE)" --pattern "$(NB)" --jobs $(JOBS)
 
-html: run
+# `make html` executes the notebooks only when a notebook or a helper changed since the last
+# `make run` (build/metrics.json), so `make run && make html` executes them once.
+NOTEBOOKS := $(shell find chapters -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
+RUN_INPUTS := $(NOTEBOOKS) $(wildcard shared/d2lnotes/*.py) shared/tools/run_notebooks.py
+
+build/metrics.json: $(STAMP) $(RUN_INPUTS)
+	$(MAKE) run
+
+html: build/metrics.json
 	$(BIN)/python shared/tools/export_html.py --lang $(SITE_LANG)
 
 # Unit tests, notebook conventions, and nbval over every notebook; xdist keeps each
