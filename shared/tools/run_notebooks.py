@@ -10,6 +10,7 @@ memory of its kernel and everything it published with ``d2l.record(...)``.
 import argparse
 import concurrent.futures as cf
 import json
+import multiprocessing
 import os
 import platform
 import sys
@@ -67,17 +68,37 @@ def execute(src, dst, parameters, threads, timeout):
             "peak_rss_mb": _peak_child_rss_mb(), "error": error}
 
 
-def run(paths, out_dir, parameters, jobs, timeout=600):
-    """Execute ``paths`` into ``out_dir``; return one result dict per notebook, in order."""
+def previous_seconds(metrics_path):
+    """Each notebook's seconds in the last report, to start the longest ones first."""
+    try:
+        report = json.loads(Path(metrics_path).read_text(encoding="utf-8"))
+        return {r["notebook"]: r["seconds"] for r in report["notebooks"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def run(paths, out_dir, parameters, jobs, timeout=600, expected_seconds=None):
+    """Execute ``paths`` into ``out_dir``; return one result dict per notebook, in order.
+
+    With ``expected_seconds`` (notebook name -> seconds) the longest notebooks start first,
+    so the short ones fill the gaps instead of one long notebook running alone at the end.
+    """
     jobs = max(1, min(jobs, len(paths)))
     threads = max(1, (os.cpu_count() or 1) // jobs)
     results = {}
     # max_tasks_per_child=1: every notebook gets a fresh worker, so the worker's peak
-    # child RSS is that notebook's kernel alone.
+    # child RSS is that notebook's kernel alone. Workers fork from a server that has
+    # imported papermill once (3 s each otherwise); plain fork cannot recycle workers.
     kwargs = {"max_tasks_per_child": 1} if sys.version_info >= (3, 11) else {}
-    with cf.ProcessPoolExecutor(max_workers=jobs, **kwargs) as pool:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["papermill"])
+    else:  # Windows
+        context = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, **kwargs) as pool:
         futures = {}
-        for src in paths:
+        expected = expected_seconds or {}
+        for src in sorted(paths, key=lambda p: -expected.get(str(p.relative_to(CHAPTERS)), 0)):
             dst = Path(out_dir) / src.relative_to(CHAPTERS)
             futures[pool.submit(execute, src, dst, parameters, threads, timeout)] = (src, dst)
         for future in cf.as_completed(futures):
@@ -126,7 +147,8 @@ def main(argv=None):
     env = environment(args.device)  # fails early, and clearly, on a bad device name
     print(f"executing {len(paths)} notebook(s) on {env['device']} with {args.jobs} job(s)")
     start = time.perf_counter()
-    results = run(paths, args.out, {"device": args.device}, args.jobs, args.timeout)
+    results = run(paths, args.out, {"device": args.device}, args.jobs, args.timeout,
+                  expected_seconds=previous_seconds(args.metrics))
     total = round(time.perf_counter() - start, 2)
 
     args.metrics.parent.mkdir(parents=True, exist_ok=True)
