@@ -72,29 +72,3 @@ def test_disagreeing_accuracies_fail_the_bench(monkeypatch, tmp_path):
     training = json.loads(out.read_text())["devices"][0]["training"]
     assert not training["acc_agree"] and training["acc_difference"] == pytest.approx(0.13)
 
-
-def test_throttled_animator_keeps_the_final_state_in_one_figure(tmp_path):
-    """Fast epochs are drawn at most once a second, but the last point always is."""
-    import nbformat
-    import run_notebooks
-
-    src, dst = tmp_path / "fast.ipynb", tmp_path / "out" / "fast.ipynb"
-    nb = nbformat.v4.new_notebook()
-    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [
-        nbformat.v4.new_code_cell(
-            "import matplotlib.pyplot as plt\n"
-            "import d2lnotes as d2l\n"
-            "plt.rcParams['svg.fonttype'] = 'none'  # tick labels as text we can find\n"
-            "animator = d2l.Animator(xlabel='epoch', legend=['loss'])\n"
-            "for epoch in range(1, 6):\n"
-            "    animator.add(epoch, 1.0 if epoch < 5 else 12345.0)\n"
-            "assert animator._live.pending  # epochs 2-5 came too fast to draw each"),
-        nbformat.v4.new_code_cell("assert not animator._live.pending")]
-    nbformat.write(nb, src)
-    result = run_notebooks.execute(src, dst, {}, 1, 120)
-    assert result["error"] is None
-    outputs = nbformat.read(dst, as_version=4).cells[0].outputs
-    figures = [o for o in outputs if "image/svg+xml" in o.get("data", {})]
-    assert len(figures) == 1
-    assert ">10000<" in figures[0]["data"]["image/svg+xml"]  # the y axis of the last point

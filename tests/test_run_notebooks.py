@@ -52,28 +52,55 @@ def test_a_failing_notebook_fails_the_run(tmp_path, monkeypatch, capsys):
     assert entry["status"] == "failed"
 
 
-def test_animator_updates_one_figure_and_record_is_collected(tmp_path):
-    src, dst = tmp_path / "live.ipynb", tmp_path / "out" / "live.ipynb"
+def _execute_cells(tmp_path, *sources):
+    """Run code cells in a real kernel, as `make run` does; return the executed notebook."""
+    src, dst = tmp_path / "cells.ipynb", tmp_path / "out" / "cells.ipynb"
     nb = nbformat.v4.new_notebook()
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    nbformat.write(nb, src)
+    result = run_notebooks.execute(src, dst, {}, 1, 120)
+    assert result["error"] is None, result["error"]
+    return nbformat.read(dst, as_version=4)
+
+
+def _figures(outputs):
+    return [o for o in outputs if "image/svg+xml" in o.get("data", {})]
+
+
+def test_animator_updates_one_figure_and_record_is_collected(tmp_path):
+    nb = _execute_cells(
+        tmp_path,
         "import d2lnotes as d2l\n"
         "animator = d2l.Animator(xlabel='epoch', xlim=[1, 5], legend=['loss'])\n"
         "for epoch in range(1, 6):\n"
         "    animator.add(epoch, 1.0 / epoch)\n"
         "    print(epoch)\n"
-        "d2l.record(test_acc=0.83, seconds=1.5)")]
-    nbformat.write(nb, src)
-    result = run_notebooks.execute(src, dst, {}, 1, 120)
-    assert result["error"] is None
-    outputs = nbformat.read(dst, as_version=4).cells[0].outputs
-    figures = [o for o in outputs if "image/svg+xml" in o.get("data", {})]
+        "d2l.record(test_acc=0.83, seconds=1.5)")
+    outputs = nb.cells[0].outputs
+    figures = _figures(outputs)
     assert len(figures) == 1  # updated in place, not one figure per epoch
     assert "<svg" in figures[0]["data"]["image/svg+xml"]
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert text.split() == ["1", "2", "3", "4", "5"]
-    nb = json.loads(dst.read_text())
     assert run_notebooks.recorded_metrics(nb) == {"test_acc": 0.83, "seconds": 1.5}
+
+
+def test_throttled_animator_keeps_the_final_state_in_one_figure(tmp_path):
+    """Fast epochs are drawn at most once a second, but the last point always is."""
+    nb = _execute_cells(
+        tmp_path,
+        "import matplotlib.pyplot as plt\n"
+        "import d2lnotes as d2l\n"
+        "plt.rcParams['svg.fonttype'] = 'none'  # tick labels as text we can find\n"
+        "animator = d2l.Animator(xlabel='epoch', legend=['loss'])\n"
+        "for epoch in range(1, 6):\n"
+        "    animator.add(epoch, 1.0 if epoch < 5 else 12345.0)\n"
+        "assert animator._live.pending  # epochs 2-5 came too fast to draw each",
+        "assert not animator._live.pending")
+    figures = _figures(nb.cells[0].outputs)
+    assert len(figures) == 1
+    assert ">10000<" in figures[0]["data"]["image/svg+xml"]  # the y axis of the last point
 
 
 def test_repo_layout_ignores_what_runs_produce():
