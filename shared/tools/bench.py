@@ -291,7 +291,9 @@ def run_suite(device, pattern, jobs, out_dir, timeout):
                 "note": f"no notebook under {CHAPTERS} matches {pattern!r}"}
     jobs = max(1, min(jobs, len(paths)))
     start = time.perf_counter()
-    results = run_notebooks.run(paths, out_dir, {"device": str(device)}, jobs, timeout)
+    results = run_notebooks.run(paths, out_dir, {"device": str(device)}, jobs, timeout,
+                                expected_seconds=run_notebooks.previous_seconds(
+                                    BUILD / "metrics.json"))
     total = time.perf_counter() - start
     return {"jobs": jobs, "total_seconds": round(total, 2),
             "notebooks": [{k: r[k] for k in ("notebook", "status", "seconds", "peak_rss_mb",
