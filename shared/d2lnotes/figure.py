@@ -4,13 +4,7 @@ import itertools
 
 import matplotlib.pyplot as plt
 
-
-def _in_ipython():
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    return get_ipython() is not None
+from .shell import _in_ipython
 
 
 def _to_numpy(x):

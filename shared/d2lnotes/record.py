@@ -3,6 +3,8 @@
 import json
 import math
 
+from .shell import _in_ipython
+
 MIME_TYPE = "application/vnd.d2lnotes.metrics+json"
 _RECORDED = {}
 
@@ -31,12 +33,7 @@ def record(**metrics):
     _RECORDED.update(clean)
     text = "recorded: " + ", ".join(
         f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in clean.items())
-    try:
-        from IPython import get_ipython
-        shell = get_ipython()
-    except ImportError:
-        shell = None
-    if shell is None:
+    if not _in_ipython():
         print(text)
     else:
         from IPython.display import display
