@@ -31,6 +31,8 @@ sys.path.insert(0, str(ROOT / "shared" / "tools"))
 import export_html  # noqa: E402
 from notebooks import BUILD, CHAPTERS, source_notebooks  # noqa: E402
 
+from d2lnotes.record import MIME_TYPE  # noqa: E402
+
 SCREENSHOTS = BUILD / "screenshots"
 SCREENSHOT_OF = "3.6-"  # besides the index: the page of this section
 
@@ -84,7 +86,7 @@ def executed_notebook(number, zh, en, terms, accuracy=None):
     if accuracy is not None:
         cells.insert(6, code("d2l.record(test_acc=acc)", [{
             "output_type": "display_data", "metadata": {},
-            "data": {export_html.METRICS_MIME: {"test_acc": accuracy},
+            "data": {MIME_TYPE: {"test_acc": accuracy},
                      "text/plain": f"recorded: test_acc={accuracy}"}}]))
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",

@@ -29,10 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebooks import BUILD, CHAPTERS  # noqa: E402
+from notebooks import BUILD, CHAPTERS, recorded_metrics  # noqa: E402
 
 SITE = Path(__file__).resolve().parent / "site"
-METRICS_MIME = "application/vnd.d2lnotes.metrics+json"
 MARKER = ".d2l-site"  # written into the output folder: only such a folder is ever wiped
 LANGS = ("both", "zh", "en")
 
@@ -206,16 +205,6 @@ def format_value(value):
 def metric_rank(name):
     """Accuracies first, the wall time last; otherwise the order the notebook recorded."""
     return 0 if "acc" in name else 2 if name == "seconds" else 1
-
-
-def recorded_metrics(nb):
-    found = {}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            data = out.get("data", {})
-            if METRICS_MIME in data:
-                found.update(data[METRICS_MIME])
-    return found
 
 
 def has_tag(cell, tag):

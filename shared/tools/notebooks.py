@@ -1,7 +1,10 @@
-"""Where the notebooks are and where their executed copies go (shared by the build tools)."""
+"""Where the notebooks are, where their executed copies go, and what they recorded
+(shared by the build tools)."""
 
 import fnmatch
 from pathlib import Path
+
+from d2lnotes.record import MIME_TYPE
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = ROOT / "chapters"
@@ -26,3 +29,14 @@ def relative(path):
         except ValueError:
             pass
     return Path(path.name)
+
+
+def recorded_metrics(nb):
+    """Every value a notebook published with d2l.record, in cell order (later wins)."""
+    found = {}
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if MIME_TYPE in data:
+                found.update(data[MIME_TYPE])
+    return found

@@ -18,20 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebooks import BUILD, CHAPTERS, source_notebooks  # noqa: E402
-
-METRICS_MIME = "application/vnd.d2lnotes.metrics+json"
-
-
-def recorded_metrics(nb):
-    """Every value a notebook published with d2l.record, in cell order (later wins)."""
-    found = {}
-    for cell in nb.get("cells", []):
-        for out in cell.get("outputs", []):
-            data = out.get("data", {})
-            if METRICS_MIME in data:
-                found.update(data[METRICS_MIME])
-    return found
+from notebooks import BUILD, CHAPTERS, recorded_metrics, source_notebooks  # noqa: E402
 
 
 def _peak_child_rss_mb():
