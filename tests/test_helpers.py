@@ -214,3 +214,15 @@ def test_record_prints_outside_jupyter(capsys):
         d2l.record(w=[1, 2])
     with pytest.raises(ValueError, match="at least one"):
         d2l.record()
+
+
+def test_importing_a_module_does_not_shadow_a_helper():
+    """A submodule named like a helper would replace it on the package once imported."""
+    import importlib
+    import pkgutil
+
+    modules = [m.name for m in pkgutil.iter_modules(d2l.__path__)]
+    for name in modules:
+        importlib.import_module(f"d2lnotes.{name}")
+    assert not set(modules) & set(d2l.__all__)
+    assert callable(d2l.record) and callable(d2l.plot)

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "shared" / "tools"))
 import export_html  # noqa: E402
 from notebooks import BUILD, CHAPTERS, source_notebooks  # noqa: E402
 
-from d2lnotes.record import MIME_TYPE  # noqa: E402
+from d2lnotes.results import MIME_TYPE  # noqa: E402
 
 SCREENSHOTS = BUILD / "screenshots"
 SCREENSHOT_OF = "3.6-"  # besides the index: the page of this section

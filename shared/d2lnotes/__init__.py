@@ -43,8 +43,8 @@ _EXPORTS = {
     "train_epoch_ch3": "train",
     "train_ch3": "train",
     "predict_ch3": "train",
-    "record": "record",
-    "recorded": "record",
+    "record": "results",
+    "recorded": "results",
 }
 
 __all__ = sorted(_EXPORTS)

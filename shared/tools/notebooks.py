@@ -4,7 +4,7 @@
 import fnmatch
 from pathlib import Path
 
-from d2lnotes.record import MIME_TYPE
+from d2lnotes.results import MIME_TYPE
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = ROOT / "chapters"
