@@ -37,7 +37,8 @@ run: $(STAMP)
 # `make html` executes the notebooks only when a notebook or a helper changed since the last
 # `make run` (build/metrics.json), so `make run && make html` executes them once.
 NOTEBOOKS := $(shell find chapters -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
-RUN_INPUTS := $(NOTEBOOKS) $(wildcard shared/d2lnotes/*.py) shared/tools/run_notebooks.py
+RUN_INPUTS := $(NOTEBOOKS) $(wildcard shared/d2lnotes/*.py) shared/tools/run_notebooks.py \
+	$(wildcard shared/jupyter/kernels/*/kernel.json)
 
 build/metrics.json: $(STAMP) $(RUN_INPUTS)
 	$(MAKE) run
@@ -47,9 +48,11 @@ html: build/metrics.json
 
 # Unit tests, notebook conventions, and nbval over every notebook; xdist keeps each
 # notebook's cells on one worker (loadscope). One thread per kernel: JOBS kernels share the cores.
+# Kernels are forked from a preloaded zygote (shared/jupyter, d2lnotes/forkkernel.py).
 test: $(STAMP)
-	OMP_NUM_THREADS=1 D2L_DEVICE="$(DEVICE)" $(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
-		--nbval-lax tests chapters
+	OMP_NUM_THREADS=1 D2L_DEVICE="$(DEVICE)" JUPYTER_PATH="$(CURDIR)/shared/jupyter" \
+		$(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
+		--nbval-lax --nbval-kernel-name d2lnotes-fork tests chapters
 
 lint: $(STAMP)
 	$(BIN)/ruff check shared tests chapters

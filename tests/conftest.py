@@ -22,3 +22,11 @@ def fashion_mnist_root():
     root = data_dir()
     fashion_mnist_datasets(root=root)  # finds, unpacks and checks the files, or says how to
     return root
+
+
+@pytest.fixture(scope="session")
+def fork_zygote():
+    """This test process's kernel zygote (started once; nbval's kernels fork from it too)."""
+    from d2lnotes.forkkernel import Zygote
+
+    return Zygote.get()

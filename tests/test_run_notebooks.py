@@ -7,14 +7,14 @@ import json
 import nbformat
 import run_notebooks
 from conftest import ROOT
-from notebooks import source_notebooks
+from notebooks import FORK_KERNEL, source_notebooks
 
 
 def _digests():
     return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in source_notebooks()}
 
 
-def test_run_leaves_sources_unchanged_and_writes_metrics(tmp_path):
+def test_run_leaves_sources_unchanged_and_writes_metrics(tmp_path, fork_zygote):
     before = _digests()
     out, metrics = tmp_path / "notebooks", tmp_path / "metrics.json"
     code = run_notebooks.main(["--pattern", "2.1-data", "--out", str(out),
@@ -45,21 +45,23 @@ def test_a_failing_notebook_fails_the_run(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(run_notebooks, "CHAPTERS", tmp_path / "chapters")
     monkeypatch.setattr("notebooks.CHAPTERS", tmp_path / "chapters")
     code = run_notebooks.main(["--out", str(tmp_path / "out"), "--jobs", "1",
-                               "--metrics", str(tmp_path / "m.json")])
+                               "--metrics", str(tmp_path / "m.json"), "--kernel", "python3"])
     assert code == 1
     assert "arithmetic is broken" in capsys.readouterr().err
     [entry] = json.loads((tmp_path / "m.json").read_text())["notebooks"]
     assert entry["status"] == "failed"
+    assert entry["peak_rss_mb"] > 10  # a plain kernel, measured as the runner's child
 
 
-def _execute_cells(tmp_path, *sources):
+def _execute_cells(tmp_path, zygote, *sources):
     """Run code cells in a real kernel, as `make run` does; return the executed notebook."""
     src, dst = tmp_path / "cells.ipynb", tmp_path / "out" / "cells.ipynb"
     nb = nbformat.v4.new_notebook()
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
     nbformat.write(nb, src)
-    result = run_notebooks.execute(src, dst, {}, 1, 120)
+    # The forked kernel, as `make run` uses: figures and record work there as in JupyterLab.
+    result = run_notebooks.execute(src, dst, {}, 1, 120, FORK_KERNEL, zygote.path)
     assert result["error"] is None, result["error"]
     return nbformat.read(dst, as_version=4)
 
@@ -68,9 +70,9 @@ def _figures(outputs):
     return [o for o in outputs if "image/svg+xml" in o.get("data", {})]
 
 
-def test_animator_updates_one_figure_and_record_is_collected(tmp_path):
+def test_animator_updates_one_figure_and_record_is_collected(tmp_path, fork_zygote):
     nb = _execute_cells(
-        tmp_path,
+        tmp_path, fork_zygote,
         "import d2lnotes as d2l\n"
         "animator = d2l.Animator(xlabel='epoch', xlim=[1, 5], legend=['loss'])\n"
         "for epoch in range(1, 6):\n"
@@ -86,10 +88,10 @@ def test_animator_updates_one_figure_and_record_is_collected(tmp_path):
     assert run_notebooks.recorded_metrics(nb) == {"test_acc": 0.83, "seconds": 1.5}
 
 
-def test_throttled_animator_keeps_the_final_state_in_one_figure(tmp_path):
+def test_throttled_animator_keeps_the_final_state_in_one_figure(tmp_path, fork_zygote):
     """Fast epochs are drawn at most once a second, but the last point always is."""
     nb = _execute_cells(
-        tmp_path,
+        tmp_path, fork_zygote,
         "import matplotlib.pyplot as plt\n"
         "import d2lnotes as d2l\n"
         "plt.rcParams['svg.fonttype'] = 'none'  # tick labels as text we can find\n"

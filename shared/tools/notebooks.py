@@ -2,6 +2,7 @@
 (shared by the build tools)."""
 
 import fnmatch
+import os
 from pathlib import Path
 
 from d2lnotes.results import MIME_TYPE
@@ -9,6 +10,16 @@ from d2lnotes.results import MIME_TYPE
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = ROOT / "chapters"
 BUILD = ROOT / "build"
+# Project kernelspecs (JUPYTER_PATH layout): d2lnotes-fork, see d2lnotes/forkkernel.py
+JUPYTER_DATA = ROOT / "shared" / "jupyter"
+FORK_KERNEL = "d2lnotes-fork"
+
+
+def use_project_kernels():
+    """Make the project's kernelspecs visible to jupyter_client in this process."""
+    paths = os.environ.get("JUPYTER_PATH", "").split(os.pathsep)
+    if str(JUPYTER_DATA) not in paths:
+        os.environ["JUPYTER_PATH"] = os.pathsep.join([str(JUPYTER_DATA)] + [p for p in paths if p])
 
 
 def source_notebooks(pattern=""):

@@ -1,14 +1,19 @@
 """Execute the notebooks headless with papermill and collect their recorded results.
 
     python shared/tools/run_notebooks.py [--device auto] [--pattern 3.6] [--jobs N]
+                                         [--kernel d2lnotes-fork|python3]
 
 Executed copies go to build/notebooks/ (mirroring chapters/); the source notebooks are
 only read. build/metrics.json gets, per notebook, its status, wall seconds, the peak
 memory of its kernel and everything it published with ``d2l.record(...)``.
+
+Kernels are forked from a zygote that has imported torch once (``d2lnotes-fork``, see
+d2lnotes/forkkernel.py); ``--kernel python3`` starts each one from scratch instead.
 """
 
 import argparse
 import concurrent.futures as cf
+import contextlib
 import json
 import multiprocessing
 import os
@@ -18,7 +23,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebooks import BUILD, CHAPTERS, recorded_metrics, source_notebooks  # noqa: E402
+from notebooks import (  # noqa: E402
+    BUILD,
+    CHAPTERS,
+    FORK_KERNEL,
+    recorded_metrics,
+    source_notebooks,
+    use_project_kernels,
+)
 
 
 def _peak_child_rss_mb():
@@ -31,28 +43,42 @@ def _peak_child_rss_mb():
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
-def execute(src, dst, parameters, threads, timeout):
+def _peak_forked_rss_mb():
+    """Peak RSS of the kernels the zygote forked for this process, as the zygote saw them."""
+    from d2lnotes.forkkernel import finished_kernels
+
+    peaks = [k["maxrss_kb"] for k in finished_kernels if k["maxrss_kb"]]
+    return round(max(peaks) / 1024, 1) if peaks else None
+
+
+def execute(src, dst, parameters, threads, timeout, kernel="python3", zygote=None):
     """Run one notebook in a fresh kernel; this runs in its own worker process."""
     import papermill as pm
+
+    from d2lnotes.forkkernel import ZYGOTE_ENV
 
     # Parallel kernels share the cores: give each its slice instead of oversubscribing.
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(threads)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    if zygote:
+        os.environ[ZYGOTE_ENV] = zygote
+    use_project_kernels()
     dst.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     error = None
     try:
         pm.execute_notebook(str(src), str(dst), parameters=parameters, cwd=str(src.parent),
-                            kernel_name="python3", progress_bar=False,
+                            kernel_name=kernel, progress_bar=False,
                             execution_timeout=timeout,
                             # Rewriting the whole notebook after every cell costs more
                             # than many cells; it is still saved every 30 s and at the end.
                             request_save_on_cell_execute=False)
     except Exception as err:  # papermill keeps the executed part of the notebook in dst
         error = f"{type(err).__name__}: {err}"
-    return {"seconds": round(time.perf_counter() - start, 2),
-            "peak_rss_mb": _peak_child_rss_mb(), "error": error}
+    peak = _peak_forked_rss_mb() if kernel == FORK_KERNEL else _peak_child_rss_mb()
+    return {"seconds": round(time.perf_counter() - start, 2), "peak_rss_mb": peak,
+            "error": error}
 
 
 def previous_seconds(metrics_path):
@@ -64,12 +90,23 @@ def previous_seconds(metrics_path):
         return {}
 
 
-def run(paths, out_dir, parameters, jobs, timeout=600, expected_seconds=None):
+def run(paths, out_dir, parameters, jobs, timeout=600, expected_seconds=None,
+        kernel=FORK_KERNEL, zygote=None):
     """Execute ``paths`` into ``out_dir``; return one result dict per notebook, in order.
 
     With ``expected_seconds`` (notebook name -> seconds) the longest notebooks start first,
     so the short ones fill the gaps instead of one long notebook running alone at the end.
+    ``kernel`` is a kernelspec name; with the fork kernel, ``zygote`` is a started
+    :class:`d2lnotes.forkkernel.Zygote` (one is started, and stopped, here if it is None).
     """
+    from d2lnotes.forkkernel import Zygote
+
+    if kernel == FORK_KERNEL and zygote is None:
+        with Zygote.shared(wait=False) as zygote:
+            return run(paths, out_dir, parameters, jobs, timeout, expected_seconds, kernel,
+                       zygote)
+    if zygote is not None:
+        zygote.wait_ready()
     jobs = max(1, min(jobs, len(paths)))
     threads = max(1, (os.cpu_count() or 1) // jobs)
     results = {}
@@ -87,7 +124,8 @@ def run(paths, out_dir, parameters, jobs, timeout=600, expected_seconds=None):
         expected = expected_seconds or {}
         for src in sorted(paths, key=lambda p: -expected.get(str(p.relative_to(CHAPTERS)), 0)):
             dst = Path(out_dir) / src.relative_to(CHAPTERS)
-            futures[pool.submit(execute, src, dst, parameters, threads, timeout)] = (src, dst)
+            futures[pool.submit(execute, src, dst, parameters, threads, timeout, kernel,
+                                zygote and zygote.path)] = (src, dst)
         for future in cf.as_completed(futures):
             src, dst = futures[future]
             result = future.result()
@@ -124,6 +162,8 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=BUILD / "notebooks")
     parser.add_argument("--metrics", type=Path, default=BUILD / "metrics.json")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    parser.add_argument("--kernel", default=FORK_KERNEL, choices=(FORK_KERNEL, "python3"),
+                        help="forked from a preloaded zygote (default), or started from scratch")
     args = parser.parse_args(argv)
 
     paths = source_notebooks(args.pattern)
@@ -131,11 +171,18 @@ def main(argv=None):
         parser.error(f"no notebook under {CHAPTERS} matches {args.pattern!r}")
     if args.jobs <= 0:
         parser.error("--jobs must be a positive integer")
-    env = environment(args.device)  # fails early, and clearly, on a bad device name
-    print(f"executing {len(paths)} notebook(s) on {env['device']} with {args.jobs} job(s)")
+    from d2lnotes.forkkernel import Zygote
+
     start = time.perf_counter()
-    results = run(paths, args.out, {"device": args.device}, args.jobs, args.timeout,
-                  expected_seconds=previous_seconds(args.metrics))
+    # The zygote imports torch on one core while this process does the same on the other.
+    fork = args.kernel == FORK_KERNEL
+    with Zygote.shared(wait=False) if fork else contextlib.nullcontext() as zygote:
+        env = environment(args.device)  # fails early, and clearly, on a bad device name
+        print(f"executing {len(paths)} notebook(s) on {env['device']} with {args.jobs} job(s)"
+              f", {args.kernel} kernels")
+        results = run(paths, args.out, {"device": args.device}, args.jobs, args.timeout,
+                      expected_seconds=previous_seconds(args.metrics), kernel=args.kernel,
+                      zygote=zygote)
     total = round(time.perf_counter() - start, 2)
 
     args.metrics.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,424 @@
+"""Start Jupyter kernels by forking a process that has already imported torch.
+
+A fresh kernel spends about 7 s of CPU on imports before a notebook's first line runs
+(torch and torchvision 5.6 s, pandas, matplotlib, ipykernel), and the book's notebooks are
+short: for 13 of them that is most of the suite. A *zygote* imports all that once and then
+forks one child per kernel; the child is an ordinary ipykernel with its own process, session
+and environment, so notebooks cannot tell the difference except that they start at once.
+
+Used by ``make run``/``make test``/``make bench`` through the ``d2lnotes-fork`` kernelspec
+in ``shared/kernels`` (its ``kernel_provisioner`` is :class:`ForkingProvisioner`, registered
+as a ``jupyter_client.kernel_provisioners`` entry point). JupyterLab keeps the plain
+``python3`` kernel.
+
+The zygote lives as long as the process that started it (its stdin is a pipe from that
+process) and its kernels as long as the zygote (ipykernel's parent poller). Processes
+started later by that process find the zygote through ``D2L_KERNEL_ZYGOTE``.
+"""
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ZYGOTE_ENV = "D2L_KERNEL_ZYGOTE"
+# What the notebooks import, heaviest first; a module missing here is simply not preloaded.
+# ipykernel itself is left out (0.1 s): its options read the environment when it is imported.
+PRELOAD = ("torch", "torchvision", "numpy", "pandas", "matplotlib", "matplotlib.pyplot",
+           "IPython", "d2lnotes")
+_THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
+_MAX_MESSAGE = 1 << 20
+_START_TIMEOUT = 120  # seconds for the zygote's imports on a slow, busy machine
+
+# pid, exit status and peak RSS (kB) of every kernel this process started and saw end
+finished_kernels = []
+
+
+# ----------------------------------------------------------------------------- zygote side
+
+def _send(conn, message):
+    conn.sendall(json.dumps(message).encode() + b"\n")
+
+
+def _recv_line(conn):
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(4096)
+        if not chunk:
+            return None
+        data += chunk
+    return json.loads(data)
+
+
+def _become_kernel(request, fds, closing, ready):
+    """In the forked child: take the request's stdio, environment and directory, then run
+    ``python -m <module> <args>`` exactly as a fresh interpreter would. Never returns."""
+    code = 1
+    try:
+        os.setsid()  # its own process group, as jupyter_client gives kernels (interrupts)
+        os.close(ready)  # the zygote may now report our pid, which is also our group's id
+        for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.set_wakeup_fd(-1)
+        for obj in closing:
+            obj.close()
+        for target, fd in enumerate(fds):  # fd 0 was the zygote's lifeline
+            os.dup2(fd, target)
+        for fd in set(fds) - {0, 1, 2}:
+            os.close(fd)
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.environ["JPY_PARENT_PID"] = str(os.getppid())  # exit when the zygote does
+        os.chdir(request["cwd"])
+        sys.path[0] = os.getcwd()  # as `python -m` sets it
+        _reseed()
+        _apply_thread_settings()
+        _, _, module, *args = request["argv"]
+        sys.argv = [module, *args]
+        import runpy
+
+        try:
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
+            code = 0
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        os._exit(code)
+
+
+def _reseed():
+    """A forked child would otherwise share the zygote's random state with every sibling."""
+    import random
+
+    random.seed()
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed()
+    if "torch" in sys.modules:  # a fresh interpreter starts torch from its fixed default seed
+        sys.modules["torch"].manual_seed(sys.modules["torch"].initial_seed())
+
+
+def _apply_thread_settings():
+    """torch read the thread variables when the zygote imported it (without them, see
+    serve); a kernel started with OMP_NUM_THREADS=1 must still compute on one thread."""
+    torch = sys.modules.get("torch")
+    for var in _THREAD_VARS:
+        value = os.environ.get(var, "")
+        if torch is not None and value.isdigit() and int(value) > 0:
+            torch.set_num_threads(int(value))
+            return
+
+
+def _check_argv(argv):
+    python = os.path.realpath(sys.executable)
+    if len(argv) < 3 or argv[1] != "-m":
+        return f"the zygote runs `python -m module ...` kernels only, not {argv!r}"
+    if os.path.realpath(argv[0]) != python:
+        return f"the kernel's interpreter {argv[0]} is not the zygote's {sys.executable}"
+    return None
+
+
+def serve(path, preload=PRELOAD):
+    """Import ``preload``, listen on the Unix socket ``path`` and fork kernels on request
+    until stdin (the lifeline from the process that started us) closes."""
+    import importlib
+    import selectors
+
+    # What ipykernel would set: matplotlib reads it once, when it is imported here.
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    for var in _THREAD_VARS:  # torch keeps its default; each kernel applies its own
+        os.environ.pop(var, None)
+    for name in preload:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path + ".tmp")
+    listener.listen(16)
+    os.rename(path + ".tmp", path)  # appears only when ready to fork
+
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so the wakeup fd hears it
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ, "accept")
+    selector.register(wake_r, selectors.EVENT_READ, "child")
+    selector.register(sys.stdin, selectors.EVENT_READ, "lifeline")
+    waiting = {}  # pid -> connection that hears its exit
+
+    def reap():
+        while waiting:
+            try:
+                pid, status, usage = os.wait4(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            conn = waiting.pop(pid, None)
+            if conn is not None:
+                try:
+                    _send(conn, {"exit": os.waitstatus_to_exitcode(status),
+                                 "maxrss_kb": usage.ru_maxrss})
+                except OSError:
+                    pass
+                conn.close()
+
+    def spawn(conn):
+        msg, fds, _, _ = socket.recv_fds(conn, _MAX_MESSAGE, 3)
+        request = json.loads(msg)
+        error = _check_argv(request["argv"]) or (None if len(fds) == 3 else "expected 3 fds")
+        if error:
+            _send(conn, {"error": error})
+            return conn.close()
+        ready_r, ready_w = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            os.close(ready_r)
+            _become_kernel(request, fds, [listener, selector, conn], ready_w)
+        os.close(ready_w)
+        for fd in fds:
+            os.close(fd)
+        os.read(ready_r, 1)  # EOF once the child has called setsid()
+        os.close(ready_r)
+        waiting[pid] = conn
+        _send(conn, {"pid": pid})
+
+    try:
+        while True:
+            for key, _ in selector.select():
+                if key.data == "accept":
+                    conn, _ = listener.accept()
+                    try:
+                        spawn(conn)
+                    except (OSError, ValueError, KeyError) as err:
+                        try:
+                            _send(conn, {"error": f"{type(err).__name__}: {err}"})
+                        except OSError:
+                            pass
+                        conn.close()
+                elif key.data == "child":
+                    os.read(wake_r, 4096)
+                    reap()
+                elif not sys.stdin.buffer.read1(1):
+                    return
+    finally:
+        for pid in waiting:
+            try:
+                os.killpg(pid, signal.SIGTERM)
+            except OSError:
+                pass
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+# ----------------------------------------------------------------------------- host side
+
+class ForkedKernel:
+    """The part of :class:`subprocess.Popen` that jupyter_client uses, for a kernel the
+    zygote forked: the zygote reports its exit on our connection."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid, conn):
+        self.pid, self._conn, self._buf = pid, conn, b""
+        self.returncode = self.maxrss_kb = None
+
+    def _finish(self, block):
+        if self.returncode is not None:
+            return self.returncode
+        self._conn.setblocking(block)
+        try:
+            while not self._buf.endswith(b"\n"):
+                chunk = self._conn.recv(4096)
+                if not chunk:  # the zygote died before it could report
+                    break
+                self._buf += chunk
+        except BlockingIOError:
+            return None
+        self._conn.close()
+        msg = json.loads(self._buf) if self._buf.endswith(b"\n") else {}
+        self.returncode = msg.get("exit", -signal.SIGKILL)
+        self.maxrss_kb = msg.get("maxrss_kb")
+        finished_kernels.append({"pid": self.pid, "exit": self.returncode,
+                                 "maxrss_kb": self.maxrss_kb})
+        return self.returncode
+
+    def poll(self):
+        return self._finish(block=False)
+
+    def wait(self, timeout=None):
+        return self._finish(block=True)
+
+    def send_signal(self, signum):
+        if self.returncode is None:
+            os.kill(self.pid, signum)
+
+    def terminate(self):
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
+
+
+class Zygote:
+    """The host's handle on a zygote: starts one, or joins the one named in the environment."""
+
+    _current = None
+
+    def __init__(self, path, process=None):
+        self.path, self.process = path, process
+
+    @classmethod
+    def get(cls):
+        if cls._current is None:
+            path = os.environ.get(ZYGOTE_ENV)
+            if path and os.path.exists(path):  # started by a parent process
+                cls._current = cls(path)
+            else:
+                cls.start()
+        return cls._current
+
+    @classmethod
+    @contextlib.contextmanager
+    def shared(cls, wait=True):
+        """The zygote this process already uses, or one started for the ``with`` block."""
+        current = cls._current
+        if current is not None and current.alive():
+            yield current
+            return
+        zygote = cls.start(wait=wait)
+        try:
+            yield zygote
+        finally:
+            zygote.close()
+
+    def alive(self):
+        return os.path.exists(self.path) and (self.process is None or self.process.poll() is None)
+
+    @classmethod
+    def start(cls, wait=True, preload=None):
+        """Start a zygote for this process (and, through the environment, its children).
+        With ``wait=False`` it imports in the background until :meth:`wait_ready`."""
+        folder = tempfile.mkdtemp(prefix="d2lnotes-zygote-")
+        path = os.path.join(folder, "socket")
+        argv = [sys.executable, "-m", __name__, path]
+        if preload is not None:  # what to import, instead of PRELOAD
+            argv.append(",".join(preload))
+        process = subprocess.Popen(argv, stdin=subprocess.PIPE)
+        zygote = cls(path, process)
+        return zygote.wait_ready() if wait else zygote
+
+    def wait_ready(self, timeout=_START_TIMEOUT):
+        """Block until the zygote listens. The first zygote a process starts is the one
+        :meth:`get` returns, there and (through the environment) in its child processes."""
+        deadline = time.monotonic() + timeout
+        while not os.path.exists(self.path):
+            problem = None
+            if self.process is None:
+                problem = f"no kernel zygote is listening at {self.path}"
+            elif self.process.poll() is not None:
+                problem = (f"the kernel zygote exited with status {self.process.returncode} "
+                           "while importing; its error is printed above")
+            elif time.monotonic() > deadline:
+                problem = f"the kernel zygote was not ready after {timeout} s"
+            if problem:
+                self.close()
+                raise RuntimeError(problem)
+            time.sleep(0.05)
+        current = Zygote._current
+        if self.process is not None and (current is None or not current.alive()):
+            os.environ[ZYGOTE_ENV] = self.path  # the first one started serves this process
+            Zygote._current = self
+        return self
+
+    def close(self):
+        """Close the lifeline: the zygote exits, and its kernels within a second."""
+        if self.process is not None and self.process.stdin is not None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            for leftover in (self.path + ".tmp", self.path):
+                if os.path.exists(leftover):
+                    os.unlink(leftover)
+            os.rmdir(os.path.dirname(self.path))
+        if Zygote._current is self:
+            Zygote._current = None
+            if os.environ.get(ZYGOTE_ENV) == self.path:
+                del os.environ[ZYGOTE_ENV]
+
+    def spawn(self, argv, env, cwd, fds):
+        """Fork a kernel that runs ``argv`` (``python -m module ...``) in ``cwd`` with
+        ``env`` and the file descriptors ``fds`` as its stdin, stdout and stderr."""
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        conn.connect(self.path)
+        request = {"argv": list(argv), "env": dict(env), "cwd": str(cwd)}
+        socket.send_fds(conn, [json.dumps(request).encode()], fds)
+        reply = _recv_line(conn) or {"error": "the zygote closed the connection"}
+        if "error" in reply:
+            conn.close()
+            raise RuntimeError(f"the kernel zygote could not start {argv!r}: {reply['error']}")
+        return ForkedKernel(reply["pid"], conn)
+
+
+def _fileno(stream, default):
+    if stream is None:
+        return default
+    return stream if isinstance(stream, int) else stream.fileno()
+
+
+def _make_provisioner():
+    from jupyter_client.provisioning import LocalProvisioner
+
+    class ForkingProvisioner(LocalProvisioner):
+        """LocalProvisioner whose kernels are forked by the zygote instead of exec'd."""
+
+        async def launch_kernel(self, cmd, **kwargs):
+            env = kwargs.get("env") or dict(os.environ)
+            cwd = kwargs.get("cwd") or os.getcwd()
+            with open(os.devnull, "rb") as devnull:
+                fds = [_fileno(kwargs.get("stdin"), devnull.fileno()),
+                       _fileno(kwargs.get("stdout"), sys.__stdout__.fileno()),
+                       _fileno(kwargs.get("stderr"), sys.__stderr__.fileno())]
+                self.process = Zygote.get().spawn(cmd, env, cwd, fds)
+            self.pid = self.pgid = self.process.pid  # the child called setsid()
+            self.cwd = cwd
+            return self.connection_info
+
+    return ForkingProvisioner
+
+
+def __getattr__(name):  # jupyter_client is imported only when a provisioner is wanted
+    if name == "ForkingProvisioner":
+        globals()[name] = _make_provisioner()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if __name__ == "__main__":  # python -m d2lnotes.forkkernel SOCKET [MODULE,MODULE,...]
+    if len(sys.argv) > 2:
+        serve(sys.argv[1], [name for name in sys.argv[2].split(",") if name])
+    else:
+        serve(sys.argv[1])
