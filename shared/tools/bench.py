@@ -12,7 +12,9 @@ Measures, in one run, for each device (cpu, plus cuda when CUDA is available):
    accuracy of both (they must agree within 0.01).
 2. **The suite**: every notebook in chapters/ executed headless as ``make run`` does
    (``run_notebooks.run``: papermill, one kernel per core), each notebook's wall seconds
-   and its kernel's peak RSS, and the total wall time.
+   and its kernel's peak RSS, and the total wall time; once with the kernels `make run`
+   uses (forked from a zygote that imported torch once) and once with kernels started from
+   scratch, for their ratio.
 
 ``--quick`` trains 1 epoch, one run each, and executes only the notebooks matching
 ``--pattern`` (default ``2.1``): the tests run it so the benchmark never rots.
@@ -33,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run_notebooks  # noqa: E402
-from notebooks import BUILD, CHAPTERS, source_notebooks  # noqa: E402
+from notebooks import BUILD, CHAPTERS, FORK_KERNEL, source_notebooks  # noqa: E402
 
 # A and B see the same minibatches (see train_once), so their final test accuracies
 # must agree: up to float rounding, they are the same computation.
@@ -283,19 +285,21 @@ def profile_epoch(device, batch_size, lr, seed, reps=3):
 
 # --------------------------------------------------------------------------- suite
 
-def run_suite(device, pattern, jobs, out_dir, timeout):
-    """Every matching notebook executed as `make run` does; seconds and peak RSS each."""
+def run_suite(device, pattern, jobs, out_dir, timeout, kernel=FORK_KERNEL):
+    """Every matching notebook executed as `make run` does; seconds and peak RSS each.
+    ``kernel``: the forking kernel `make run` uses, or python3 (each kernel from scratch)."""
     paths = source_notebooks(pattern)
     if not paths:
-        return {"jobs": jobs, "total_seconds": 0.0, "notebooks": [],
+        return {"kernel": kernel, "jobs": jobs, "total_seconds": 0.0, "notebooks": [],
+                "failed": [], "errors": {},
                 "note": f"no notebook under {CHAPTERS} matches {pattern!r}"}
     jobs = max(1, min(jobs, len(paths)))
-    start = time.perf_counter()
+    start = time.perf_counter()  # includes starting the zygote, as in `make run`
     results = run_notebooks.run(paths, out_dir, {"device": str(device)}, jobs, timeout,
                                 expected_seconds=run_notebooks.previous_seconds(
-                                    BUILD / "metrics.json"))
+                                    BUILD / "metrics.json"), kernel=kernel)
     total = time.perf_counter() - start
-    return {"jobs": jobs, "total_seconds": round(total, 2),
+    return {"kernel": kernel, "jobs": jobs, "total_seconds": round(total, 2),
             "notebooks": [{k: r[k] for k in ("notebook", "status", "seconds", "peak_rss_mb",
                                              "metrics")} for r in results],
             "failed": [r["notebook"] for r in results if r["status"] != "ok"],
@@ -351,29 +355,36 @@ def markdown(report):
         lines += ["", "steps: forward + loss + backward + SGD on ready batches; matmul: only "
                   "their two matrix products; svg_render: one Jupyter redraw of the curve "
                   "(x epochs: what redrawing every epoch would cost)", ""]
-    suites = [d for d in report["devices"] if "suite" in d]
+    suites = [(d, suite) for d in report["devices"] for suite in d.get("suites", [])]
     if suites:
         names = []
-        for d in suites:
-            names += [n["notebook"] for n in d["suite"]["notebooks"] if n["notebook"] not in names]
-        head = "| notebook |" + "".join(f" {d['device']} s | {d['device']} peak RSS MB |"
-                                        for d in suites)
+        for _, suite in suites:
+            names += [n["notebook"] for n in suite["notebooks"] if n["notebook"] not in names]
         lines += ["Suite: every notebook executed headless (papermill, "
-                  + ", ".join(f"{d['suite']['jobs']} kernels at once on {d['device']}"
-                              for d in suites) + ")", "", head,
+                  f"{suites[0][1]['jobs']} kernels at once); {FORK_KERNEL}: forked from a "
+                  "zygote that imported torch once (`make run`), python3: each kernel started "
+                  "from scratch", "",
+                  "| notebook |" + "".join(f" {d['device']} {s['kernel']} s | peak RSS MB |"
+                                           for d, s in suites),
                   "| --- |" + " ---: | ---: |" * len(suites)]
         for name in sorted(names):
             row = f"| {name} |"
-            for d in suites:
-                n = next((n for n in d["suite"]["notebooks"] if n["notebook"] == name), None)
+            for _, suite in suites:
+                n = next((n for n in suite["notebooks"] if n["notebook"] == name), None)
                 mark = "" if n is None or n["status"] == "ok" else " (failed)"
                 row += (f" {_fmt(n and n['seconds'], '.1f')}{mark} |"
                         f" {_fmt(n and n['peak_rss_mb'], '.0f')} |")
             lines.append(row)
         lines.append("| **total (wall)** |" + "".join(
-            f" **{d['suite']['total_seconds']:.1f}** | max "
-            f"{_fmt(max((n['peak_rss_mb'] or 0 for n in d['suite']['notebooks']), default=None), '.0f')} |"  # noqa: E501
-            for d in suites))
+            f" **{s['total_seconds']:.1f}** | max "
+            f"{_fmt(max((n['peak_rss_mb'] or 0 for n in s['notebooks']), default=None), '.0f')} |"
+            for _, s in suites))
+        for d in report["devices"]:
+            by_kernel = {s["kernel"]: s["total_seconds"] for s in d.get("suites", [])}
+            if by_kernel.get(FORK_KERNEL) and by_kernel.get("python3"):
+                lines.append(f"| **ratio python3/{FORK_KERNEL}** ({d['device']}) | "
+                             f"**{by_kernel['python3'] / by_kernel[FORK_KERNEL]:.2f}×** |"
+                             + " |" * (2 * len(suites) - 1))
         lines.append("")
     return "\n".join(lines)
 
@@ -401,6 +412,9 @@ def main(argv=None):
                                           "(default: all; quick: 2.1)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="notebooks executed at once (default: one per core)")
+    parser.add_argument("--kernel", action="append", choices=(FORK_KERNEL, "python3"),
+                        help="kernels for the suite; repeat for both (default: both, "
+                             f"{FORK_KERNEL} first; quick: {FORK_KERNEL})")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     parser.add_argument("--no-training", action="store_true", help="skip the A/B comparison")
     parser.add_argument("--no-suite", action="store_true", help="skip the notebooks")
@@ -413,6 +427,7 @@ def main(argv=None):
     epochs = args.epochs or (1 if args.quick else 10)
     reps = args.reps or (1 if args.quick else 3)
     pattern = args.pattern if args.pattern is not None else ("2.1" if args.quick else "")
+    kernels = args.kernel or ([FORK_KERNEL] if args.quick else [FORK_KERNEL, "python3"])
     if min(epochs, reps, args.jobs, args.batch_size) <= 0:
         parser.error("--epochs, --reps, --jobs and --batch-size must be positive")
 
@@ -433,7 +448,8 @@ def main(argv=None):
     report = {"machine": machine_info(),
               "config": {"epochs": epochs, "reps": reps, "batch_size": args.batch_size,
                          "lr": args.lr, "seed": args.seed, "quick": args.quick,
-                         "pattern": pattern, "jobs": args.jobs, "workers": workers},
+                         "pattern": pattern, "jobs": args.jobs, "workers": workers,
+                         "kernels": kernels},
               "devices": []}
     print(f"bench on {', '.join(map(str, devices))}: {report['machine']['cores']} cores, "
           f"{report['machine']['cpu_model']}, torch {report['machine']['torch']}", flush=True)
@@ -449,10 +465,13 @@ def main(argv=None):
             entry["profile"] = profile_epoch(device, args.batch_size, args.lr, args.seed,
                                              reps=1 if args.quick else 3)
         if not args.no_suite:
-            print(f"suite on {device} ({args.jobs} jobs)", flush=True)
-            entry["suite"] = run_suite(device, pattern, args.jobs,
-                                       args.notebooks_out / str(device).replace(":", "-"),
-                                       args.timeout)
+            entry["suites"] = []
+            for kernel in kernels:
+                print(f"suite on {device} ({args.jobs} jobs, {kernel} kernels)", flush=True)
+                entry["suites"].append(run_suite(
+                    device, pattern, args.jobs,
+                    args.notebooks_out / kernel / str(device).replace(":", "-"), args.timeout,
+                    kernel))
         report["devices"].append(entry)
     if hasattr(os, "getloadavg"):
         report["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -469,8 +488,10 @@ def main(argv=None):
             problems.append(f"{d['device']}: test accuracies differ by "
                             f"{d['training']['acc_difference']} "
                             f"(> {d['training']['acc_tolerance']})")
-        for name in d.get("suite", {}).get("failed", []):
-            problems.append(f"{d['device']}: {name} failed: {d['suite']['errors'][name]}")
+        for suite in d.get("suites", []):
+            for name in suite["failed"]:
+                problems.append(f"{d['device']} ({suite['kernel']}): {name} failed: "
+                                f"{suite['errors'][name]}")
     for p in problems:
         print(f"PROBLEM {p}", file=sys.stderr)
     return 1 if problems else 0
