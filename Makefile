@@ -8,6 +8,13 @@ STAMP  := $(VENV)/.installed
 DEVICE ?= auto
 NB     ?=
 JOBS   ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
+# Headless kernels: on Linux forked from a zygote that imported torch once (shared/jupyter,
+# d2lnotes/forkkernel.py); KERNEL=python3 starts each one from scratch, as JupyterLab does.
+ifeq ($(shell uname -s 2>/dev/null),Linux)
+KERNEL ?= d2lnotes-fork
+else
+KERNEL ?= python3
+endif
 # `make html LANG=zh|en` builds single-language pages. LANG is also the locale variable
 # of every shell, so only a LANG given on the make command line counts.
 ifeq ($(origin LANG),command line)
@@ -32,7 +39,8 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=chapters
 
 run: $(STAMP)
-	$(BIN)/python shared/tools/run_notebooks.py --device "$(DEVICE)" --pattern "$(NB)" --jobs $(JOBS)
+	$(BIN)/python shared/tools/run_notebooks.py --device "$(DEVICE)" --pattern "$(NB)" --jobs $(JOBS) \
+		--kernel $(KERNEL)
 
 # `make html` executes the notebooks only when a notebook or a helper changed since the last
 # `make run` (build/metrics.json), so `make run && make html` executes them once.
@@ -48,11 +56,10 @@ html: build/metrics.json
 
 # Unit tests, notebook conventions, and nbval over every notebook; xdist keeps each
 # notebook's cells on one worker (loadscope). One thread per kernel: JOBS kernels share the cores.
-# Kernels are forked from a preloaded zygote (shared/jupyter, d2lnotes/forkkernel.py).
 test: $(STAMP)
 	OMP_NUM_THREADS=1 D2L_DEVICE="$(DEVICE)" JUPYTER_PATH="$(CURDIR)/shared/jupyter" \
 		$(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
-		--nbval-lax --nbval-kernel-name d2lnotes-fork tests chapters
+		--nbval-lax --nbval-kernel-name $(KERNEL) tests chapters
 
 lint: $(STAMP)
 	$(BIN)/ruff check shared tests chapters

@@ -169,10 +169,13 @@ def test_kernel_can_be_interrupted_and_restarted(fork_kernel):
         os.kill(old_pid, 0)
 
 
-def test_make_test_runs_nbval_on_the_fork_kernel():
-    makefile = (ROOT / "Makefile").read_text()
-    assert f"--nbval-kernel-name {FORK_KERNEL}" in makefile
-    assert 'JUPYTER_PATH="$(CURDIR)/shared/jupyter"' in makefile
+def test_make_uses_the_fork_kernel_on_linux():
+    dry_run = subprocess.run(["make", "-n", "test", "run", "--always-make"], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout
+    expected = FORK_KERNEL if sys.platform == "linux" else "python3"
+    assert f"--nbval-kernel-name {expected}" in dry_run
+    assert f"--kernel {expected}" in dry_run
+    assert f'JUPYTER_PATH="{ROOT}/shared/jupyter"' in dry_run
 
 
 def test_zygote_module_runs_standalone_and_exits_on_eof(tmp_path):

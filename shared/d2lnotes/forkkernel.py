@@ -319,6 +319,9 @@ class Zygote:
     def start(cls, wait=True, preload=None):
         """Start a zygote for this process (and, through the environment, its children).
         With ``wait=False`` it imports in the background until :meth:`wait_ready`."""
+        if not (hasattr(os, "fork") and hasattr(socket, "send_fds")):
+            raise RuntimeError("d2lnotes-fork kernels need os.fork and Unix sockets (Linux); "
+                               "use the python3 kernel here (make run KERNEL=python3)")
         folder = tempfile.mkdtemp(prefix="d2lnotes-zygote-")
         path = os.path.join(folder, "socket")
         argv = [sys.executable, "-m", __name__, path]

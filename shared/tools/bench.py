@@ -35,7 +35,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run_notebooks  # noqa: E402
-from notebooks import BUILD, CHAPTERS, FORK_KERNEL, source_notebooks  # noqa: E402
+from notebooks import (  # noqa: E402
+    BUILD,
+    CHAPTERS,
+    DEFAULT_KERNEL,
+    FORK_KERNEL,
+    source_notebooks,
+)
 
 # A and B see the same minibatches (see train_once), so their final test accuracies
 # must agree: up to float rounding, they are the same computation.
@@ -285,7 +291,7 @@ def profile_epoch(device, batch_size, lr, seed, reps=3):
 
 # --------------------------------------------------------------------------- suite
 
-def run_suite(device, pattern, jobs, out_dir, timeout, kernel=FORK_KERNEL):
+def run_suite(device, pattern, jobs, out_dir, timeout, kernel=DEFAULT_KERNEL):
     """Every matching notebook executed as `make run` does; seconds and peak RSS each.
     ``kernel``: the forking kernel `make run` uses, or python3 (each kernel from scratch)."""
     paths = source_notebooks(pattern)
@@ -413,8 +419,8 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="notebooks executed at once (default: one per core)")
     parser.add_argument("--kernel", action="append", choices=(FORK_KERNEL, "python3"),
-                        help="kernels for the suite; repeat for both (default: both, "
-                             f"{FORK_KERNEL} first; quick: {FORK_KERNEL})")
+                        help="kernels for the suite; repeat for both (default on Linux: "
+                             f"both, {FORK_KERNEL} first; quick: {DEFAULT_KERNEL})")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     parser.add_argument("--no-training", action="store_true", help="skip the A/B comparison")
     parser.add_argument("--no-suite", action="store_true", help="skip the notebooks")
@@ -427,7 +433,8 @@ def main(argv=None):
     epochs = args.epochs or (1 if args.quick else 10)
     reps = args.reps or (1 if args.quick else 3)
     pattern = args.pattern if args.pattern is not None else ("2.1" if args.quick else "")
-    kernels = args.kernel or ([FORK_KERNEL] if args.quick else [FORK_KERNEL, "python3"])
+    kernels = args.kernel or ([DEFAULT_KERNEL] if args.quick or DEFAULT_KERNEL != FORK_KERNEL
+                              else [FORK_KERNEL, "python3"])
     if min(epochs, reps, args.jobs, args.batch_size) <= 0:
         parser.error("--epochs, --reps, --jobs and --batch-size must be positive")
 

@@ -3,6 +3,7 @@
 
 import fnmatch
 import os
+import sys
 from pathlib import Path
 
 from d2lnotes.results import MIME_TYPE
@@ -13,6 +14,9 @@ BUILD = ROOT / "build"
 # Project kernelspecs (JUPYTER_PATH layout): d2lnotes-fork, see d2lnotes/forkkernel.py
 JUPYTER_DATA = ROOT / "shared" / "jupyter"
 FORK_KERNEL = "d2lnotes-fork"
+# Forking a process that imported torch is safe and fast on Linux; elsewhere (macOS's
+# Objective-C runtime, Windows without fork) kernels start from scratch.
+DEFAULT_KERNEL = FORK_KERNEL if sys.platform == "linux" else "python3"
 
 
 def use_project_kernels():

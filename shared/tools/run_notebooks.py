@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from notebooks import (  # noqa: E402
     BUILD,
     CHAPTERS,
+    DEFAULT_KERNEL,
     FORK_KERNEL,
     recorded_metrics,
     source_notebooks,
@@ -91,7 +92,7 @@ def previous_seconds(metrics_path):
 
 
 def run(paths, out_dir, parameters, jobs, timeout=600, expected_seconds=None,
-        kernel=FORK_KERNEL, zygote=None):
+        kernel=DEFAULT_KERNEL, zygote=None):
     """Execute ``paths`` into ``out_dir``; return one result dict per notebook, in order.
 
     With ``expected_seconds`` (notebook name -> seconds) the longest notebooks start first,
@@ -162,8 +163,9 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=BUILD / "notebooks")
     parser.add_argument("--metrics", type=Path, default=BUILD / "metrics.json")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
-    parser.add_argument("--kernel", default=FORK_KERNEL, choices=(FORK_KERNEL, "python3"),
-                        help="forked from a preloaded zygote (default), or started from scratch")
+    parser.add_argument("--kernel", default=DEFAULT_KERNEL, choices=(FORK_KERNEL, "python3"),
+                        help="forked from a zygote that imported torch once (default on Linux)"
+                             ", or started from scratch (python3; default elsewhere)")
     args = parser.parse_args(argv)
 
     paths = source_notebooks(args.pattern)
