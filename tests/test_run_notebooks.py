@@ -105,6 +105,16 @@ def test_throttled_animator_keeps_the_final_state_in_one_figure(tmp_path, fork_z
     assert ">10000<" in figures[0]["data"]["image/svg+xml"]  # the y axis of the last point
 
 
+def test_longest_notebooks_start_first_and_chapter_3_on_a_fresh_clone():
+    paths = source_notebooks()
+    names = [str(p.relative_to(run_notebooks.CHAPTERS)) for p in paths]
+    fresh = run_notebooks.start_order(paths)
+    assert fresh == paths[::-1]  # 3.7, 3.6, 3.5 ... 2.1
+    seconds = {name: 1.0 for name in names} | {names[0]: 30.0, names[4]: 20.0}
+    timed = run_notebooks.start_order(paths, seconds)
+    assert timed[:2] == [paths[0], paths[4]] and sorted(timed) == sorted(paths)
+
+
 def test_repo_layout_ignores_what_runs_produce():
     ignored = (ROOT / ".gitignore").read_text().split()
     assert {"build/", ".venv/", "data/"} <= set(ignored)

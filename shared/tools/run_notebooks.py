@@ -91,12 +91,22 @@ def previous_seconds(metrics_path):
         return {}
 
 
+def start_order(paths, expected_seconds=None):
+    """Longest expected first; without a previous report (a fresh clone), later sections
+    first, since the training notebooks of chapter 3 are the long ones."""
+    expected = expected_seconds or {}
+    order = sorted(enumerate(paths), reverse=True, key=lambda item: (
+        expected.get(str(item[1].relative_to(CHAPTERS)), 0), item[0]))
+    return [path for _, path in order]
+
+
 def run(paths, out_dir, parameters, jobs, timeout=600, expected_seconds=None,
         kernel=DEFAULT_KERNEL, zygote=None):
     """Execute ``paths`` into ``out_dir``; return one result dict per notebook, in order.
 
     With ``expected_seconds`` (notebook name -> seconds) the longest notebooks start first,
-    so the short ones fill the gaps instead of one long notebook running alone at the end.
+    so the short ones fill the gaps instead of one long notebook running alone at the end
+    (see :func:`start_order`).
     ``kernel`` is a kernelspec name; with the fork kernel, ``zygote`` is a started
     :class:`d2lnotes.forkkernel.Zygote` (one is started, and stopped, here if it is None).
     """
@@ -122,8 +132,7 @@ def run(paths, out_dir, parameters, jobs, timeout=600, expected_seconds=None,
         context = multiprocessing.get_context("spawn")
     with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=context, **kwargs) as pool:
         futures = {}
-        expected = expected_seconds or {}
-        for src in sorted(paths, key=lambda p: -expected.get(str(p.relative_to(CHAPTERS)), 0)):
+        for src in start_order(paths, expected_seconds):
             dst = Path(out_dir) / src.relative_to(CHAPTERS)
             futures[pool.submit(execute, src, dst, parameters, threads, timeout, kernel,
                                 zygote and zygote.path)] = (src, dst)
