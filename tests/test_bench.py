@@ -10,7 +10,7 @@ import pytest
 
 
 @pytest.fixture(scope="module")
-def quick_report(tmp_path_factory, fashion_mnist_root):
+def quick_report(tmp_path_factory, fashion_mnist_root, fork_zygote):
     tmp = tmp_path_factory.mktemp("bench")
     out = tmp / "bench.json"
     code = bench.main(["--quick", "--device", "cpu", "--pattern", "2.1-data",

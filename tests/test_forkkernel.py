@@ -21,7 +21,8 @@ print(json.dumps({"pid": os.getpid(), "pgid": os.getpgid(0), "ppid": os.getppid(
                   "cwd": os.getcwd(), "path0": sys.path[0], "argv": sys.argv[1:],
                   "env": os.environ.get("PROBE_VALUE"), "threads": torch.get_num_threads(),
                   "parent": os.environ.get("JPY_PARENT_PID"), "random": random.random(),
-                  "preloaded": "torchvision" in sys.modules}))
+                  "preloaded": "torchvision" in sys.modules,
+                  "fds": sorted(int(fd) for fd in os.listdir("/proc/self/fd"))}))
 sys.exit(int(os.environ.get("PROBE_EXIT", "0")))
 """
 
@@ -53,6 +54,8 @@ def test_forked_process_gets_the_requested_environment_directory_and_threads(zyg
     assert seen["argv"] == ["--flag"] and seen["env"] == "hello"
     assert seen["threads"] == 1
     assert seen["preloaded"]  # imported by the zygote, not by the probe
+    # stdio, plus what listing /proc/self/fd and importing open: none of the zygote's sockets
+    assert len([fd for fd in seen["fds"] if fd > 2]) <= 3, seen["fds"]
     assert kernel.maxrss_kb > 50_000  # torch is loaded: the zygote reports the peak RSS
     assert {"pid": kernel.pid, "exit": 0, "maxrss_kb": kernel.maxrss_kb} in (
         forkkernel.finished_kernels)
@@ -158,6 +161,8 @@ def test_kernel_can_be_interrupted_and_restarted(fork_kernel):
             break
     km.interrupt_kernel()
     reply = kc.get_shell_msg(timeout=10)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kc.get_shell_msg(timeout=10)
     assert reply["content"]["status"] == "error"
     assert reply["content"]["ename"] == "KeyboardInterrupt"
     old_pid = km.provisioner.pid

@@ -7,7 +7,7 @@ forks one child per kernel; the child is an ordinary ipykernel with its own proc
 and environment, so notebooks cannot tell the difference except that they start at once.
 
 Used by ``make run``/``make test``/``make bench`` through the ``d2lnotes-fork`` kernelspec
-in ``shared/kernels`` (its ``kernel_provisioner`` is :class:`ForkingProvisioner`, registered
+in ``shared/jupyter/kernels`` (its ``kernel_provisioner`` is :class:`ForkingProvisioner`, registered
 as a ``jupyter_client.kernel_provisioners`` entry point). JupyterLab keeps the plain
 ``python3`` kernel.
 
@@ -66,8 +66,8 @@ def _become_kernel(request, fds, closing, ready):
             signal.signal(sig, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.set_wakeup_fd(-1)
-        for obj in closing:
-            obj.close()
+        for obj in closing:  # the zygote's sockets and pipes are none of the kernel's business
+            obj.close() if hasattr(obj, "close") else os.close(obj)
         for target, fd in enumerate(fds):  # fd 0 was the zygote's lifeline
             os.dup2(fd, target)
         for fd in set(fds) - {0, 1, 2}:
@@ -93,6 +93,14 @@ def _become_kernel(request, fds, closing, ready):
 
         traceback.print_exc()
     finally:
+        # What a normal interpreter exit does (IPython saves its history there), without
+        # unwinding into the zygote's loop: os._exit, never a SystemExit out of here.
+        import atexit
+
+        try:
+            atexit._run_exitfuncs()
+        except BaseException:
+            pass
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
@@ -181,6 +189,11 @@ def serve(path, preload=PRELOAD):
 
     def spawn(conn):
         msg, fds, _, _ = socket.recv_fds(conn, _MAX_MESSAGE, 3)
+        while msg and not msg.endswith(b"\n"):  # a long request may come in pieces
+            chunk = conn.recv(_MAX_MESSAGE)
+            if not chunk:
+                break
+            msg += chunk
         request = json.loads(msg)
         error = _check_argv(request["argv"]) or (None if len(fds) == 3 else "expected 3 fds")
         if error:
@@ -192,7 +205,8 @@ def serve(path, preload=PRELOAD):
         pid = os.fork()
         if pid == 0:
             os.close(ready_r)
-            _become_kernel(request, fds, [listener, selector, conn], ready_w)
+            _become_kernel(request, fds, [listener, selector, conn, *waiting.values(),
+                                          wake_r, wake_w], ready_w)
         os.close(ready_w)
         for fd in fds:
             os.close(fd)
@@ -378,7 +392,7 @@ class Zygote:
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         conn.connect(self.path)
         request = {"argv": list(argv), "env": dict(env), "cwd": str(cwd)}
-        socket.send_fds(conn, [json.dumps(request).encode()], fds)
+        socket.send_fds(conn, [json.dumps(request).encode() + b"\n"], fds)
         reply = _recv_line(conn) or {"error": "the zygote closed the connection"}
         if "error" in reply:
             conn.close()
