@@ -18,7 +18,7 @@ def quick_report(tmp_path_factory, fashion_mnist_root, fork_zygote):
     return code, json.loads(out.read_text(encoding="utf-8")), tmp
 
 
-def test_quick_bench_runs_and_writes_its_report(quick_report, capsys):
+def test_quick_bench_runs_and_writes_its_report(quick_report):
     code, report, _ = quick_report
     assert code == 0
     machine = report["machine"]
@@ -57,6 +57,7 @@ def test_markdown_table_shows_every_measurement(quick_report):
     text = bench.markdown(report)
     assert "| device | pipeline | median s |" in text
     assert "ratio B/A" in text and "2.1-data-manipulation" in text and "total (wall)" in text
+    assert "Profile:" in text and "µs per step" in text and "peak RSS MB" in text
     assert report["machine"]["cpu_model"] in text
 
 
@@ -68,7 +69,8 @@ def test_disagreeing_accuracies_fail_the_bench(monkeypatch, tmp_path):
 
     monkeypatch.setattr(bench, "train_once", fake_train)
     out = tmp_path / "bench.json"
-    code = bench.main(["--device", "cpu", "--reps", "1", "--no-suite", "--out", str(out)])
+    code = bench.main(["--device", "cpu", "--reps", "1", "--no-suite", "--no-profile",
+                       "--out", str(out)])
     assert code == 1
     training = json.loads(out.read_text())["devices"][0]["training"]
     assert not training["acc_agree"] and training["acc_difference"] == pytest.approx(0.13)

@@ -31,7 +31,7 @@ ZYGOTE_ENV = "D2L_KERNEL_ZYGOTE"
 # ipykernel itself is left out (0.1 s): its options read the environment when it is imported.
 PRELOAD = ("torch", "torchvision", "numpy", "pandas", "matplotlib", "matplotlib.pyplot",
            "IPython", "d2lnotes")
-_THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
+THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _MAX_MESSAGE = 1 << 20
 _START_TIMEOUT = 120  # seconds for the zygote's imports on a slow, busy machine
 
@@ -45,14 +45,16 @@ def _send(conn, message):
     conn.sendall(json.dumps(message).encode() + b"\n")
 
 
-def _recv_line(conn):
-    data = b""
-    while not data.endswith(b"\n"):
+def _recv_message(conn, buf):
+    """Read into ``buf`` (a bytearray, kept across calls) up to the newline that ends a
+    message and return the message; None if the peer closed first. A non-blocking socket
+    with nothing to read raises BlockingIOError and keeps what came so far in ``buf``."""
+    while not buf.endswith(b"\n"):
         chunk = conn.recv(4096)
         if not chunk:
             return None
-        data += chunk
-    return json.loads(data)
+        buf += chunk
+    return json.loads(buf)
 
 
 def _become_kernel(request, fds, closing, ready):
@@ -124,7 +126,7 @@ def _apply_thread_settings():
     """torch read the thread variables when the zygote imported it (without them, see
     serve); a kernel started with OMP_NUM_THREADS=1 must still compute on one thread."""
     torch = sys.modules.get("torch")
-    for var in _THREAD_VARS:
+    for var in THREAD_VARS:
         value = os.environ.get(var, "")
         if torch is not None and value.isdigit() and int(value) > 0:
             torch.set_num_threads(int(value))
@@ -148,7 +150,7 @@ def serve(path, preload=PRELOAD):
 
     # What ipykernel would set: matplotlib reads it once, when it is imported here.
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    for var in _THREAD_VARS:  # torch keeps its default; each kernel applies its own
+    for var in THREAD_VARS:  # torch keeps its default; each kernel applies its own
         os.environ.pop(var, None)
     for name in preload:
         try:
@@ -189,12 +191,9 @@ def serve(path, preload=PRELOAD):
 
     def spawn(conn):
         msg, fds, _, _ = socket.recv_fds(conn, _MAX_MESSAGE, 3)
-        while msg and not msg.endswith(b"\n"):  # a long request may come in pieces
-            chunk = conn.recv(_MAX_MESSAGE)
-            if not chunk:
-                break
-            msg += chunk
-        request = json.loads(msg)
+        request = _recv_message(conn, bytearray(msg))  # a long request may come in pieces
+        if request is None:
+            raise ValueError("the request ended early")
         error = _check_argv(request["argv"]) or (None if len(fds) == 3 else "expected 3 fds")
         if error:
             _send(conn, {"error": error})
@@ -254,7 +253,7 @@ class ForkedKernel:
     stdin = stdout = stderr = None
 
     def __init__(self, pid, conn):
-        self.pid, self._conn, self._buf = pid, conn, b""
+        self.pid, self._conn, self._buf = pid, conn, bytearray()
         self.returncode = self.maxrss_kb = None
 
     def _finish(self, block):
@@ -262,15 +261,10 @@ class ForkedKernel:
             return self.returncode
         self._conn.setblocking(block)
         try:
-            while not self._buf.endswith(b"\n"):
-                chunk = self._conn.recv(4096)
-                if not chunk:  # the zygote died before it could report
-                    break
-                self._buf += chunk
+            msg = _recv_message(self._conn, self._buf) or {}  # {}: the zygote died first
         except BlockingIOError:
             return None
         self._conn.close()
-        msg = json.loads(self._buf) if self._buf.endswith(b"\n") else {}
         self.returncode = msg.get("exit", -signal.SIGKILL)
         self.maxrss_kb = msg.get("maxrss_kb")
         finished_kernels.append({"pid": self.pid, "exit": self.returncode,
@@ -280,7 +274,7 @@ class ForkedKernel:
     def poll(self):
         return self._finish(block=False)
 
-    def wait(self, timeout=None):
+    def wait(self):  # jupyter_client waits only after poll() saw the exit
         return self._finish(block=True)
 
     def send_signal(self, signum):
@@ -303,21 +297,31 @@ class Zygote:
         self.path, self.process = path, process
 
     @classmethod
+    def _live(cls):
+        """This process's zygote if it is still running, else None."""
+        current = cls._current
+        return current if current is not None and current.alive() else None
+
+    @classmethod
     def get(cls):
-        if cls._current is None:
+        """This process's zygote: the running one, one a parent process started (named in
+        the environment), or a new one."""
+        if cls._live() is None:
+            if cls._current is not None:
+                cls._current.close()  # a dead one: tidy its folder away
             path = os.environ.get(ZYGOTE_ENV)
-            if path and os.path.exists(path):  # started by a parent process
+            if path and os.path.exists(path):
                 cls._current = cls(path)
             else:
-                cls.start()
+                cls._current = cls.start()
         return cls._current
 
     @classmethod
     @contextlib.contextmanager
     def shared(cls, wait=True):
         """The zygote this process already uses, or one started for the ``with`` block."""
-        current = cls._current
-        if current is not None and current.alive():
+        current = cls._live()
+        if current is not None:
             yield current
             return
         zygote = cls.start(wait=wait)
@@ -362,8 +366,7 @@ class Zygote:
                 self.close()
                 raise RuntimeError(problem)
             time.sleep(0.05)
-        current = Zygote._current
-        if self.process is not None and (current is None or not current.alive()):
+        if self.process is not None and Zygote._live() is None:
             os.environ[ZYGOTE_ENV] = self.path  # the first one started serves this process
             Zygote._current = self
         return self
@@ -393,7 +396,7 @@ class Zygote:
         conn.connect(self.path)
         request = {"argv": list(argv), "env": dict(env), "cwd": str(cwd)}
         socket.send_fds(conn, [json.dumps(request).encode() + b"\n"], fds)
-        reply = _recv_line(conn) or {"error": "the zygote closed the connection"}
+        reply = _recv_message(conn, bytearray()) or {"error": "the zygote closed the connection"}
         if "error" in reply:
             conn.close()
             raise RuntimeError(f"the kernel zygote could not start {argv!r}: {reply['error']}")

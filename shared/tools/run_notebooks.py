@@ -7,8 +7,8 @@ Executed copies go to build/notebooks/ (mirroring chapters/); the source noteboo
 only read. build/metrics.json gets, per notebook, its status, wall seconds, the peak
 memory of its kernel and everything it published with ``d2l.record(...)``.
 
-Kernels are forked from a zygote that has imported torch once (``d2lnotes-fork``, see
-d2lnotes/forkkernel.py); ``--kernel python3`` starts each one from scratch instead.
+On Linux kernels are forked from a zygote that has imported torch once (``d2lnotes-fork``,
+see d2lnotes/forkkernel.py); ``--kernel python3`` starts each one from scratch instead.
 """
 
 import argparse
@@ -35,36 +35,41 @@ from notebooks import (  # noqa: E402
 
 
 def _peak_child_rss_mb():
-    """Peak RSS of this process's finished children (the kernel), where the OS says it."""
+    """Peak RSS of this process's finished children (the kernel), where the OS says it.
+    Before Python 3.11 a worker runs several notebooks (no max_tasks_per_child), so its
+    children's peak is no one notebook's: None then."""
     try:
         import resource
     except ImportError:  # Windows
+        return None
+    if sys.version_info < (3, 11):
         return None
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
-def _peak_forked_rss_mb():
-    """Peak RSS of the kernels the zygote forked for this process, as the zygote saw them."""
-    from d2lnotes.forkkernel import finished_kernels
-
-    peaks = [k["maxrss_kb"] for k in finished_kernels if k["maxrss_kb"]]
+def _peak_forked_rss_mb(kernels):
+    """Peak RSS of forked kernels (``finished_kernels`` entries), as the zygote saw them."""
+    peaks = [k["maxrss_kb"] for k in kernels if k["maxrss_kb"]]
     return round(max(peaks) / 1024, 1) if peaks else None
 
 
-def execute(src, dst, parameters, threads, timeout, kernel="python3", zygote=None):
-    """Run one notebook in a fresh kernel; this runs in its own worker process."""
+def execute(src, dst, parameters, threads, timeout, kernel, zygote):
+    """Run one notebook in a fresh kernel; this runs in its own worker process.
+    ``zygote`` is the socket path of the zygote that forks ``d2lnotes-fork`` kernels (None
+    for other kernels). It is passed, not inherited: workers fork from a server whose
+    environment is that of the moment it started, perhaps before this zygote existed."""
     import papermill as pm
 
-    from d2lnotes.forkkernel import ZYGOTE_ENV
+    from d2lnotes.forkkernel import THREAD_VARS, ZYGOTE_ENV, finished_kernels
 
     # Parallel kernels share the cores: give each its slice instead of oversubscribing.
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    for var in THREAD_VARS:
         os.environ[var] = str(threads)
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     if zygote:
         os.environ[ZYGOTE_ENV] = zygote
-    use_project_kernels()
+    use_project_kernels()  # the same reason: JUPYTER_PATH set here reaches papermill
+    seen_kernels = len(finished_kernels)
     dst.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     error = None
@@ -77,7 +82,10 @@ def execute(src, dst, parameters, threads, timeout, kernel="python3", zygote=Non
                             request_save_on_cell_execute=False)
     except Exception as err:  # papermill keeps the executed part of the notebook in dst
         error = f"{type(err).__name__}: {err}"
-    peak = _peak_forked_rss_mb() if kernel == FORK_KERNEL else _peak_child_rss_mb()
+    if kernel == FORK_KERNEL:
+        peak = _peak_forked_rss_mb(finished_kernels[seen_kernels:])
+    else:
+        peak = _peak_child_rss_mb()
     return {"seconds": round(time.perf_counter() - start, 2), "peak_rss_mb": peak,
             "error": error}
 
@@ -100,24 +108,34 @@ def start_order(paths, expected_seconds=None):
     return [path for _, path in order]
 
 
+def kernel_zygote(kernel, zygote=None):
+    """Context manager giving the zygote ``kernel`` needs: ``zygote`` if given, else this
+    process's (started in the background and closed at the end if there was none); None
+    for a kernel that is not forked."""
+    if kernel != FORK_KERNEL or zygote is not None:
+        return contextlib.nullcontext(zygote)
+    from d2lnotes.forkkernel import Zygote
+
+    return Zygote.shared(wait=False)
+
+
 def run(paths, out_dir, parameters, jobs, timeout=600, expected_seconds=None,
         kernel=DEFAULT_KERNEL, zygote=None):
     """Execute ``paths`` into ``out_dir``; return one result dict per notebook, in order.
 
     With ``expected_seconds`` (notebook name -> seconds) the longest notebooks start first,
     so the short ones fill the gaps instead of one long notebook running alone at the end
-    (see :func:`start_order`).
-    ``kernel`` is a kernelspec name; with the fork kernel, ``zygote`` is a started
-    :class:`d2lnotes.forkkernel.Zygote` (one is started, and stopped, here if it is None).
+    (see :func:`start_order`). ``kernel`` is a kernelspec name; the fork kernel's zygote
+    is ``zygote`` or one from :func:`kernel_zygote`.
     """
-    from d2lnotes.forkkernel import Zygote
+    with kernel_zygote(kernel, zygote) as zygote:
+        zygote_path = zygote.wait_ready().path if zygote is not None else None
+        return _run_pool(paths, out_dir, parameters, jobs, timeout, expected_seconds, kernel,
+                         zygote_path)
 
-    if kernel == FORK_KERNEL and zygote is None:
-        with Zygote.shared(wait=False) as zygote:
-            return run(paths, out_dir, parameters, jobs, timeout, expected_seconds, kernel,
-                       zygote)
-    if zygote is not None:
-        zygote.wait_ready()
+
+def _run_pool(paths, out_dir, parameters, jobs, timeout, expected_seconds, kernel,
+              zygote_path):
     jobs = max(1, min(jobs, len(paths)))
     threads = max(1, (os.cpu_count() or 1) // jobs)
     results = {}
@@ -135,7 +153,7 @@ def run(paths, out_dir, parameters, jobs, timeout=600, expected_seconds=None,
         for src in start_order(paths, expected_seconds):
             dst = Path(out_dir) / src.relative_to(CHAPTERS)
             futures[pool.submit(execute, src, dst, parameters, threads, timeout, kernel,
-                                zygote and zygote.path)] = (src, dst)
+                                zygote_path)] = (src, dst)
         for future in cf.as_completed(futures):
             src, dst = futures[future]
             result = future.result()
@@ -182,12 +200,9 @@ def main(argv=None):
         parser.error(f"no notebook under {CHAPTERS} matches {args.pattern!r}")
     if args.jobs <= 0:
         parser.error("--jobs must be a positive integer")
-    from d2lnotes.forkkernel import Zygote
-
     start = time.perf_counter()
     # The zygote imports torch on one core while this process does the same on the other.
-    fork = args.kernel == FORK_KERNEL
-    with Zygote.shared(wait=False) if fork else contextlib.nullcontext() as zygote:
+    with kernel_zygote(args.kernel) as zygote:
         env = environment(args.device)  # fails early, and clearly, on a bad device name
         print(f"executing {len(paths)} notebook(s) on {env['device']} with {args.jobs} job(s)"
               f", {args.kernel} kernels")
