@@ -67,6 +67,8 @@ def test_bad_batch_size(bad, fashion_mnist_root):
 def test_bad_resize(fashion_mnist_root):
     with pytest.raises(ValueError, match="resize must be"):
         d2l.load_data_fashion_mnist(8, resize=(0, 3), root=fashion_mnist_root)
+    with pytest.raises(ValueError, match="resize must be"):  # not silently left unresized
+        d2l.load_data_fashion_mnist_classic(8, resize=0, root=fashion_mnist_root)
 
 
 def _no_system_copy_no_network(monkeypatch):

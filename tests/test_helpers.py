@@ -1,5 +1,7 @@
 """The book's helpers in d2lnotes: behaviour on real inputs, and clear errors on bad ones."""
 
+import subprocess
+import sys
 import time
 
 import matplotlib
@@ -17,7 +19,14 @@ def test_lazy_import_exposes_every_name():
         assert getattr(d2l, name) is not None
     with pytest.raises(AttributeError):
         d2l.no_such_helper  # noqa: B018
-    assert set(d2l.__all__) <= set(dir(d2l))
+
+
+def test_importing_the_package_loads_neither_matplotlib_nor_torchvision():
+    code = ("import sys, d2lnotes; "
+            "print(sorted({'matplotlib', 'torchvision'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_timer_records_laps():

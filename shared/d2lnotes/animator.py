@@ -5,7 +5,8 @@ import time
 
 import matplotlib.pyplot as plt
 
-from .figure import _in_ipython, set_axes, use_svg_display
+from .figure import set_axes, use_svg_display
+from .shell import _in_ipython
 
 
 class Animator:

@@ -18,8 +18,13 @@ class BadValueError(_MessageOnly, ValueError):
     """An argument that cannot work, such as an unknown device name."""
 
 
+def is_positive_int(value):
+    """A positive int (True and False are ints in Python, but not sizes)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
 def check_positive_int(value, name):
     """Return ``value`` if it is a positive integer, else raise a ValueError saying so."""
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if not is_positive_int(value):
         raise BadValueError(f"{name} must be a positive integer, got {value!r}")
     return value

@@ -27,7 +27,7 @@ def get_dataloader_workers():
         try:
             workers = int(env)
         except ValueError:
-            raise ValueError(f"D2L_NUM_WORKERS must be an integer >= 0, got {env!r}") from None
+            workers = -1
         if workers < 0:
             raise ValueError(f"D2L_NUM_WORKERS must be an integer >= 0, got {env!r}")
         return workers

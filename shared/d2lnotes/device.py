@@ -26,11 +26,9 @@ def resolve_device(name="auto"):
     over the environment. Unknown or unavailable names raise an error that lists what
     this machine has.
     """
-    if isinstance(name, torch.device):
-        name = str(name)
-    if name is None or str(name).strip().lower() == "auto":
-        name = os.environ.get("D2L_DEVICE", "auto").strip() or "auto"
-    name = str(name).strip().lower()
+    name = "auto" if name is None else str(name).strip().lower()
+    if name == "auto":
+        name = os.environ.get("D2L_DEVICE", "").strip().lower() or "auto"
     available = available_devices()
     if name == "auto":
         for prefix in ("cuda", "mps"):

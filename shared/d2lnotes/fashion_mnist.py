@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from .batches import TensorBatches
-from .checks import BadValueError, SetupError, check_positive_int
+from .checks import BadValueError, SetupError, check_positive_int, is_positive_int
 from .paths import data_dir
 
 FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
@@ -123,7 +123,7 @@ def fashion_mnist_datasets(transform=None, root=None):
 
 
 def _raw_stamp(raw):
-    return [(name, (raw / name).stat().st_size, (raw / name).stat().st_mtime_ns) for name in FILES]
+    return [[name, (raw / name).stat().st_size, (raw / name).stat().st_mtime_ns] for name in FILES]
 
 
 def _split_tensors(root):
@@ -138,24 +138,22 @@ def _split_tensors(root):
     stamp = _raw_stamp(raw)
     try:
         cached = torch.load(cache, weights_only=True)
-        if cached["stamp"] == [list(s) for s in stamp]:
+        if cached["stamp"] == stamp:
             return cached["splits"]
     except Exception:  # missing, stale or unreadable: rebuild it from the raw files
         pass
     splits = [(d.data, d.targets) for d in fashion_mnist_datasets(root=root)]
     fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=cache.name, suffix=".part")
     os.close(fd)
-    torch.save({"stamp": [list(s) for s in stamp], "splits": splits}, tmp)
+    torch.save({"stamp": stamp, "splits": splits}, tmp)
     os.replace(tmp, cache)
     return splits
 
 
 def _size_pair(resize):
-    if isinstance(resize, int) and not isinstance(resize, bool):
-        return (check_positive_int(resize, "resize"),) * 2
-    if (isinstance(resize, (tuple, list)) and len(resize) == 2
-            and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in resize)):
-        return tuple(resize)
+    pair = (resize, resize) if isinstance(resize, int) else resize
+    if isinstance(pair, (tuple, list)) and len(pair) == 2 and all(map(is_positive_int, pair)):
+        return tuple(pair)
     raise BadValueError(f"resize must be a positive int or a pair (height, width), got {resize!r}")
 
 
@@ -195,7 +193,7 @@ def load_data_fashion_mnist_classic(batch_size, resize=None, num_workers=None, r
 
     check_positive_int(batch_size, "batch_size")
     trans = [transforms.ToTensor()]
-    if resize:
+    if resize is not None:
         trans.insert(0, transforms.Resize(_size_pair(resize)))
     trans = transforms.Compose(trans)
     mnist_train, mnist_test = fashion_mnist_datasets(transform=trans, root=root)

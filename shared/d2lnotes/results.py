@@ -1,6 +1,5 @@
 """record(): publish a notebook's key results where `make run` can collect them."""
 
-import json
 import math
 
 from .shell import _in_ipython
@@ -38,7 +37,7 @@ def record(**metrics):
     else:
         from IPython.display import display
 
-        display({MIME_TYPE: json.loads(json.dumps(clean)), "text/plain": text}, raw=True)
+        display({MIME_TYPE: clean, "text/plain": text}, raw=True)
     return clean
 
 
