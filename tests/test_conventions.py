@@ -6,7 +6,9 @@ import re
 import textwrap
 
 import pytest
-from conftest import ROOT, load_notebook
+from conftest import load_notebook
+from notebooks import source_notebooks
+from strip_outputs import dirty_cells
 
 import d2lnotes
 
@@ -22,8 +24,7 @@ EXPECTED = {
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
-NOTEBOOKS = sorted((ROOT / "chapters").rglob("*.ipynb"))
-NOTEBOOKS = [p for p in NOTEBOOKS if ".ipynb_checkpoints" not in p.parts]
+NOTEBOOKS = source_notebooks()
 ids = [p.stem for p in NOTEBOOKS]
 
 
@@ -55,10 +56,8 @@ class TestNotebook:
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)
         assert nb.metadata.kernelspec.name == "python3"
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                assert cell.outputs == [] and cell.execution_count is None, \
-                    f"outputs stored in {path.name}: run `python shared/tools/strip_outputs.py`"
+        assert not dirty_cells(nb), \
+            f"outputs stored in {path.name}: run `python shared/tools/strip_outputs.py`"
 
     def test_bilingual_title(self, path):
         first = load_notebook(path)["cells"][0]

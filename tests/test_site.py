@@ -16,20 +16,15 @@ import json
 import os
 import re
 import shutil
-import sys
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import export_html
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "shared" / "tools"))
-
-import export_html  # noqa: E402
-from notebooks import BUILD, CHAPTERS, source_notebooks  # noqa: E402
+from notebooks import BUILD, CHAPTERS, source_notebooks
 
 from d2lnotes.results import MIME_TYPE  # noqa: E402
 

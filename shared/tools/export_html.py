@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebooks import BUILD, CHAPTERS, recorded_metrics  # noqa: E402
+from notebooks import BUILD, CHAPTERS, find_notebooks, recorded_metrics  # noqa: E402
 
 SITE = Path(__file__).resolve().parent / "site"
 MARKER = ".d2l-site"  # written into the output folder: only such a folder is ever wiped
@@ -323,7 +323,7 @@ class Site:
         if not self.src.is_dir():
             raise ExportError(f"{self.src} is missing: run `make run` first (it executes the "
                               "notebooks; export_html.py only exports them)")
-        paths = sorted(p for p in self.src.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+        paths = find_notebooks(self.src)
         if not paths:
             raise ExportError(f"{self.src} has no executed notebooks: run `make run` first")
         report = {}
@@ -334,8 +334,8 @@ class Site:
 
         sources = None
         if self.chapters_dir and self.chapters_dir.is_dir():
-            sources = {p.relative_to(self.chapters_dir) for p in self.chapters_dir.rglob("*.ipynb")
-                       if ".ipynb_checkpoints" not in p.parts} or None
+            sources = {p.relative_to(self.chapters_dir)
+                       for p in find_notebooks(self.chapters_dir)} or None
         self.notebooks, sections = {}, []
         for path in paths:
             rel = path.relative_to(self.src)

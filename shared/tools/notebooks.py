@@ -26,24 +26,18 @@ def use_project_kernels():
         os.environ["JUPYTER_PATH"] = os.pathsep.join([str(JUPYTER_DATA)] + [p for p in paths if p])
 
 
+def find_notebooks(root):
+    """Every notebook under ``root`` in reading order, leaving out Jupyter's checkpoints."""
+    return sorted(p for p in Path(root).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
 def source_notebooks(pattern=""):
     """Source notebooks in reading order, optionally filtered by a substring or glob."""
-    paths = sorted(p for p in CHAPTERS.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    paths = find_notebooks(CHAPTERS)
     if pattern:
         glob = pattern if any(c in pattern for c in "*?[") else f"*{pattern}*"
         paths = [p for p in paths if fnmatch.fnmatch(str(p.relative_to(CHAPTERS)), glob)]
     return paths
-
-
-def relative(path):
-    """A notebook's path below chapters/ (or below an executed copy's root)."""
-    path = Path(path)
-    for root in (CHAPTERS, BUILD / "notebooks"):
-        try:
-            return path.resolve().relative_to(root)
-        except ValueError:
-            pass
-    return Path(path.name)
 
 
 def recorded_metrics(nb):
