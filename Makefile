@@ -46,6 +46,7 @@ run: $(STAMP)
 # `make run` (build/metrics.json), so `make run && make html` executes them once.
 NOTEBOOKS := $(shell find chapters -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
 RUN_INPUTS := $(NOTEBOOKS) $(wildcard shared/d2lnotes/*.py) shared/tools/run_notebooks.py \
+	shared/tools/notebooks.py \
 	$(wildcard shared/jupyter/kernels/*/kernel.json)
 
 build/metrics.json: $(STAMP) $(RUN_INPUTS)

@@ -1,7 +1,7 @@
 """Start Jupyter kernels by forking a process that has already imported torch.
 
 A fresh kernel spends about 7 s of CPU on imports before a notebook's first line runs
-(torch and torchvision 5.6 s, pandas, matplotlib, ipykernel), and the book's notebooks are
+(torch 2.8 s, torchvision 2.8 s, pandas, matplotlib, ipykernel), and the book's notebooks are
 short: for 13 of them that is most of the suite. A *zygote* imports all that once and then
 forks one child per kernel; the child is an ordinary ipykernel with its own process, session
 and environment, so notebooks cannot tell the difference except that they start at once.
