@@ -281,13 +281,10 @@ def site(tmp_path_factory):
         import run_notebooks
 
         print(f"\nexecuting {len(stale)} notebook(s) whose executed copy is missing or stale")
-        if len(stale) == len(sources):
-            runs = [[]]
-        else:
-            runs = [["--pattern", str(s.relative_to(CHAPTERS))] for s in stale]
-        for args in runs:
-            status = run_notebooks.main(args + ["--jobs", str(os.cpu_count() or 1)])
-            assert status == 0, f"run_notebooks.py {' '.join(args)} failed (see its output)"
+        args = [] if len(stale) == len(sources) else [
+            a for s in stale for a in ("--pattern", str(s.relative_to(CHAPTERS)))]
+        status = run_notebooks.main(args + ["--jobs", str(os.cpu_count() or 1)])
+        assert status == 0, f"run_notebooks.py {' '.join(args)} failed (see its output)"
     out = tmp_path_factory.mktemp("site") / "html"
     export_html.build_site(BUILD / "notebooks", out, "both", BUILD / "metrics.json", CHAPTERS)
     return out

@@ -184,7 +184,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default=os.environ.get("DEVICE", "auto"),
                         help="auto, cpu, cuda, cuda:N or mps (default: auto)")
-    parser.add_argument("--pattern", default="", help="only notebooks whose path matches")
+    parser.add_argument("--pattern", action="append",
+                        help="only notebooks whose path matches; repeat for several")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="notebooks executed at once (default: one per core)")
     parser.add_argument("--out", type=Path, default=BUILD / "notebooks")
@@ -195,9 +196,10 @@ def main(argv=None):
                              ", or started from scratch (python3; default elsewhere)")
     args = parser.parse_args(argv)
 
-    paths = source_notebooks(args.pattern)
+    patterns = [p for p in args.pattern or [] if p]  # make passes --pattern "" for all
+    paths = sorted({p for pattern in patterns or [""] for p in source_notebooks(pattern)})
     if not paths:
-        parser.error(f"no notebook under {CHAPTERS} matches {args.pattern!r}")
+        parser.error(f"no notebook under {CHAPTERS} matches {' or '.join(map(repr, patterns))}")
     if args.jobs <= 0:
         parser.error("--jobs must be a positive integer")
     start = time.perf_counter()
@@ -213,7 +215,7 @@ def main(argv=None):
 
     args.metrics.parent.mkdir(parents=True, exist_ok=True)
     report = {"environment": env, "total_seconds": total, "notebooks": results}
-    if args.pattern and args.metrics.exists():  # a partial run updates the full report
+    if patterns and args.metrics.exists():  # a partial run updates the full report
         old = json.loads(args.metrics.read_text(encoding="utf-8"))
         mine = {r["notebook"] for r in results}
         report["notebooks"] = sorted(
