@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "shared" / "tools"))
 
 
 def load_notebook(path):
@@ -27,6 +26,6 @@ def fashion_mnist_root():
 @pytest.fixture(scope="session")
 def fork_zygote():
     """This test process's kernel zygote (started once; nbval's kernels fork from it too)."""
-    from d2lnotes.forkkernel import Zygote
+    from notestools.forkkernel import Zygote
 
     return Zygote.get()

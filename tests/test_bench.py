@@ -5,7 +5,7 @@ Nothing here asserts anything about time: the numbers depend on the machine and 
 
 import json
 
-import bench
+from notestools import bench
 import pytest
 
 

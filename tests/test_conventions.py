@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 from conftest import load_notebook
-from notebooks import source_notebooks
-from strip_outputs import dirty_cells
+from notestools.notebooks import source_notebooks
+from notestools.strip_outputs import dirty_cells
 
 import d2lnotes
 

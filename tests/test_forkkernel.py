@@ -13,9 +13,9 @@ import time
 import pytest
 from conftest import ROOT
 from jupyter_client.manager import start_new_kernel
-from notebooks import FORK_KERNEL, use_project_kernels
+from notestools.notebooks import FORK_KERNEL, use_project_kernels
 
-from d2lnotes import forkkernel
+from notestools import forkkernel
 
 PROBE = """\
 import json, os, random, sys
@@ -179,12 +179,12 @@ def test_make_uses_the_fork_kernel_on_linux():
     expected = FORK_KERNEL if sys.platform == "linux" else "python3"
     assert f"--nbval-kernel-name {expected}" in dry_run
     assert f"--kernel {expected}" in dry_run
-    assert f'JUPYTER_PATH="{ROOT}/shared/jupyter"' in dry_run
+    assert f'JUPYTER_PATH="{ROOT}/shared/tools/notestools/jupyter"' in dry_run
 
 
 def test_zygote_module_runs_standalone_and_exits_on_eof(tmp_path):
     path = str(tmp_path / "socket")
-    proc = subprocess.Popen([sys.executable, "-m", "d2lnotes.forkkernel", path, "json"],
+    proc = subprocess.Popen([sys.executable, "-m", "notestools.forkkernel", path, "json"],
                             stdin=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while not os.path.exists(path) and time.monotonic() < deadline:

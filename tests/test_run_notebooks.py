@@ -5,9 +5,9 @@ import hashlib
 import json
 
 import nbformat
-import run_notebooks
+from notestools import run_notebooks
 from conftest import ROOT
-from notebooks import FORK_KERNEL, source_notebooks
+from notestools.notebooks import FORK_KERNEL, source_notebooks
 
 
 def _digests():
@@ -43,7 +43,7 @@ def test_a_failing_notebook_fails_the_run(tmp_path, monkeypatch, capsys):
                 nbformat.v4.new_code_cell("assert 1 + 1 == 3, 'arithmetic is broken'")]
     nbformat.write(nb, chapters / "9.9-broken.ipynb")
     monkeypatch.setattr(run_notebooks, "CHAPTERS", tmp_path / "chapters")
-    monkeypatch.setattr("notebooks.CHAPTERS", tmp_path / "chapters")
+    monkeypatch.setattr("notestools.notebooks.CHAPTERS", tmp_path / "chapters")
     code = run_notebooks.main(["--out", str(tmp_path / "out"), "--jobs", "1",
                                "--metrics", str(tmp_path / "m.json"), "--kernel", "python3"])
     assert code == 1

@@ -20,11 +20,11 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import export_html
+from notestools import export_html
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from notebooks import BUILD, CHAPTERS, source_notebooks
+from notestools.notebooks import BUILD, CHAPTERS, source_notebooks
 
 from d2lnotes.results import MIME_TYPE  # noqa: E402
 
@@ -278,7 +278,7 @@ def site(tmp_path_factory):
     assert sources, f"no notebooks under {CHAPTERS}"
     stale = stale_notebooks()
     if stale:
-        import run_notebooks
+        from notestools import run_notebooks
 
         print(f"\nexecuting {len(stale)} notebook(s) whose executed copy is missing or stale")
         args = [] if len(stale) == len(sources) else [

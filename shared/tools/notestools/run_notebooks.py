@@ -22,8 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebooks import (  # noqa: E402
+from .notebooks import (
     BUILD,
     CHAPTERS,
     DEFAULT_KERNEL,
@@ -61,7 +60,7 @@ def execute(src, dst, parameters, threads, timeout, kernel, zygote):
     environment is that of the moment it started, perhaps before this zygote existed."""
     import papermill as pm
 
-    from d2lnotes.forkkernel import THREAD_VARS, ZYGOTE_ENV, finished_kernels
+    from .forkkernel import THREAD_VARS, ZYGOTE_ENV, finished_kernels
 
     # Parallel kernels share the cores: give each its slice instead of oversubscribing.
     for var in THREAD_VARS:
@@ -114,7 +113,7 @@ def kernel_zygote(kernel, zygote=None):
     for a kernel that is not forked."""
     if kernel != FORK_KERNEL or zygote is not None:
         return contextlib.nullcontext(zygote)
-    from d2lnotes.forkkernel import Zygote
+    from .forkkernel import Zygote
 
     return Zygote.shared(wait=False)
 

@@ -33,9 +33,8 @@ import time
 import warnings
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run_notebooks  # noqa: E402
-from notebooks import (  # noqa: E402
+from . import run_notebooks
+from .notebooks import (
     BUILD,
     CHAPTERS,
     DEFAULT_KERNEL,

@@ -9,8 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebooks import source_notebooks  # noqa: E402
+from .notebooks import source_notebooks
 
 
 def dirty_cells(nb):

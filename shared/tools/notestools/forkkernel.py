@@ -437,7 +437,7 @@ def __getattr__(name):  # jupyter_client is imported only when a provisioner is 
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-if __name__ == "__main__":  # python -m d2lnotes.forkkernel SOCKET [MODULE,MODULE,...]
+if __name__ == "__main__":  # python -m notestools.forkkernel SOCKET [MODULE,MODULE,...]
     if len(sys.argv) > 2:
         serve(sys.argv[1], [name for name in sys.argv[2].split(",") if name])
     else:

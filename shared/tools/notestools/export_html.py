@@ -28,8 +28,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from notebooks import BUILD, CHAPTERS, find_notebooks, recorded_metrics  # noqa: E402
+from .notebooks import BUILD, CHAPTERS, find_notebooks, recorded_metrics
 
 SITE = Path(__file__).resolve().parent / "site"
 MARKER = ".d2l-site"  # written into the output folder: only such a folder is ever wiped

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from d2lnotes.results import MIME_TYPE
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CHAPTERS = ROOT / "chapters"
 BUILD = ROOT / "build"
-# Project kernelspecs (JUPYTER_PATH layout): d2lnotes-fork, see d2lnotes/forkkernel.py
-JUPYTER_DATA = ROOT / "shared" / "jupyter"
+# Project kernelspecs (JUPYTER_PATH layout): d2lnotes-fork, see forkkernel.py
+JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter"
 FORK_KERNEL = "d2lnotes-fork"
 # Forking a process that imported torch is safe and fast on Linux; elsewhere (macOS's
 # Objective-C runtime, Windows without fork) kernels start from scratch.
