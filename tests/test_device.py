@@ -70,9 +70,42 @@ def test_book_helpers():
                                   or [torch.device("cpu")])
 
 
-def test_model_device_follows_parameters():
-    net = torch.nn.Linear(2, 1)
-    assert device_mod.model_device(net) == torch.device("cpu")
-    assert device_mod.model_device(lambda X: X) is None
-    assert device_mod.model_device(torch.nn.ReLU()) is None
-    assert device_mod.model_device(net, "cpu") == torch.device("cpu")
+
+class _DeviceSeen(Exception):
+    """Raised by a probe model with the device of the batch it was given."""
+
+
+class _Probe(torch.nn.Module):
+    def __init__(self, device):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.zeros(1, device=device))
+
+    def forward(self, X):
+        raise _DeviceSeen(X.device)
+
+
+@pytest.mark.parametrize("where", ["train_epoch", "evaluate", "predict"])
+def test_training_functions_compute_where_the_model_is(where):
+    """Batches go to the device of an nn.Module's parameters ("meta" stands for a GPU
+    here); a plain function, like 3.6's from-scratch net, gets them where they are."""
+    batches = [(torch.zeros(2, 1, 28, 28), torch.zeros(2, dtype=torch.long))]
+    run = {"train_epoch": lambda net: d2l.train_epoch_ch3(net, batches, None, None),
+           "evaluate": lambda net: d2l.evaluate_accuracy(net, batches),
+           "predict": lambda net: d2l.predict_ch3(net, batches, n=2)}[where]
+    for net, expected in ((_Probe("meta"), "meta"), (_Probe("cpu"), "cpu")):
+        with pytest.raises(_DeviceSeen) as seen:
+            run(net)
+        assert seen.value.args[0] == torch.device(expected)
+
+    def plain(X):
+        raise _DeviceSeen(X.device)
+
+    with pytest.raises(_DeviceSeen) as seen:
+        run(plain)
+    assert seen.value.args[0] == torch.device("cpu")
+
+
+def test_unavailable_device_for_the_loader_is_a_clear_error(monkeypatch, fashion_mnist_root):
+    monkeypatch.setattr(device_mod, "available_devices", lambda: ["cpu"])
+    with pytest.raises(RuntimeError, match=r"'cuda' is not available.*Available: cpu"):
+        d2l.load_data_fashion_mnist(256, device="cuda")

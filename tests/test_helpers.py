@@ -130,7 +130,8 @@ def _softmax_net():
     return net
 
 
-def test_train_ch3_learns_fashion_mnist(fashion_mnist_root, capsys):
+def test_train_ch3_learns_fashion_mnist(fashion_mnist_root, capsys, monkeypatch):
+    shown = _pretend_jupyter(monkeypatch)
     torch.manual_seed(0)
     train_iter, test_iter = d2l.load_data_fashion_mnist(256, root=fashion_mnist_root)
     net = _softmax_net()
@@ -142,10 +143,12 @@ def test_train_ch3_learns_fashion_mnist(fashion_mnist_root, capsys):
     assert 0.7 < result["train_acc"] < 1 and result["seconds"] > 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2 and lines[-1].startswith("epoch  2/2: loss ")
+    assert [h.updates for _, h in shown] == [1]  # one figure, shown once, then redrawn
     assert result["test_acc"] == pytest.approx(d2l.evaluate_accuracy(net, test_iter))
     trues, preds = d2l.predict_ch3(net, test_iter, n=4)
     assert trues == d2l.get_fashion_mnist_labels(next(iter(test_iter))[1][:4])
-    assert len(preds) == 4
+    assert len(preds) == 4 and sum(t == p for t, p in zip(trues, preds)) >= 2
+    assert len(shown) == 1
 
 
 def test_train_epoch_with_the_books_sgd_updater(fashion_mnist_root):
@@ -199,15 +202,55 @@ def test_show_images_handles_channels_and_titles():
     assert axes[1].get_images()[0].get_array().shape == (4, 4, 3)
 
 
-def test_animator_without_ipython_keeps_the_data():
+class _Handle:
+    """What IPython's display(..., display_id=True) returns: a handle to update."""
+
+    def __init__(self, fig):
+        self.fig, self.updates = fig, 0
+
+    def update(self, fig):
+        assert fig is self.fig  # the same figure is redrawn, never a new one
+        self.updates += 1
+
+
+def _pretend_jupyter(monkeypatch):
+    """Run Animator as in Jupyter; return the list of (figure, handle) it displayed."""
+    from d2lnotes import animator as animator_mod
+
+    shown = []
+
+    def display(obj, display_id=None):
+        assert display_id is True
+        shown.append((obj, _Handle(obj)))
+        return shown[-1][1]
+
+    monkeypatch.setattr(animator_mod, "get_ipython", lambda: object())
+    monkeypatch.setattr(animator_mod.display, "display", display)
+    return shown
+
+
+def test_animator_without_ipython_keeps_the_data(capsys):
     animator = d2l.Animator(xlabel="epoch", legend=["a", "b"], xlim=[1, 3])
     for epoch in range(1, 4):
-        animator.add(epoch, (epoch * 0.1, torch.tensor(epoch * 0.2)))
+        animator.add(epoch, (epoch * 0.1, epoch * 0.2))
     assert animator.X == [[1.0, 2.0, 3.0]] * 2
     assert animator.Y[1] == pytest.approx([0.2, 0.4, 0.6])
     assert len(animator.axes[0].get_lines()) == 2
+    assert animator.handle is None and capsys.readouterr().out == ""  # nothing shown
     with pytest.raises(ValueError, match="expected 2 y values"):
         animator.add(4, (1.0, 2.0, 3.0))
+
+
+def test_animator_in_jupyter_displays_one_figure_and_updates_it(monkeypatch):
+    shown = _pretend_jupyter(monkeypatch)
+    animator = d2l.Animator(xlabel="epoch", legend=["loss"], xlim=[1, 4])
+    # closed for pyplot, so the inline backend does not show a second copy at the cell's end
+    assert not matplotlib.pyplot.fignum_exists(animator.fig.number)
+    for epoch in range(1, 5):
+        animator.add(epoch, 1 / epoch)
+    [(fig, handle)] = shown
+    assert fig is animator.fig and handle.updates == 3 and animator.handle is handle
+    assert list(animator.axes[0].get_lines()[0].get_ydata()) == [1, 1 / 2, 1 / 3, 1 / 4]
 
 
 def test_record_prints_outside_jupyter(capsys):

@@ -5,12 +5,11 @@ import os
 
 from torch.utils import data
 
-from .checks import check_positive_int
-
 
 def load_array(data_arrays, batch_size, is_train=True):
     """Construct a PyTorch data iterator."""
-    check_positive_int(batch_size, "batch_size")
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     dataset = data.TensorDataset(*data_arrays)
     return data.DataLoader(dataset, batch_size, shuffle=is_train)
 

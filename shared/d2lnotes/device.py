@@ -64,17 +64,3 @@ def try_all_gpus():
     devices = [torch.device(f"cuda:{i}") for i in range(torch.cuda.device_count())]
     return devices if devices else [torch.device("cpu")]
 
-
-def model_device(net, device=None):
-    """The device to run ``net`` on: ``device`` if given, else where its parameters live.
-
-    Returns None for a plain function without a device (the from-scratch models of
-    chapter 3), in which case batches stay where the data loader put them.
-    """
-    if device is not None:
-        return resolve_device(device)
-    if isinstance(net, torch.nn.Module):
-        param = next(net.parameters(), None)
-        if param is not None:
-            return param.device
-    return None

@@ -178,25 +178,3 @@ def load_data_fashion_mnist(batch_size, resize=None, device=None, root=None):
         iters.append(TensorBatches(images, labels, batch_size, shuffle=train, device=device,
                                    resize=size))
     return tuple(iters)
-
-
-def load_data_fashion_mnist_classic(batch_size, resize=None, num_workers=None, root=None):
-    """The book's pipeline: torchvision datasets, per-image ToTensor, DataLoader workers.
-
-    Kept for teaching (section 3.5) and for the benchmark; it yields the same values as
-    :func:`load_data_fashion_mnist`, only much more slowly.
-    """
-    from torch.utils import data
-    from torchvision import transforms
-
-    from .data import get_dataloader_workers
-
-    check_positive_int(batch_size, "batch_size")
-    trans = [transforms.ToTensor()]
-    if resize is not None:
-        trans.insert(0, transforms.Resize(_size_pair(resize)))
-    trans = transforms.Compose(trans)
-    mnist_train, mnist_test = fashion_mnist_datasets(transform=trans, root=root)
-    workers = get_dataloader_workers() if num_workers is None else num_workers
-    return (data.DataLoader(mnist_train, batch_size, shuffle=True, num_workers=workers),
-            data.DataLoader(mnist_test, batch_size, shuffle=False, num_workers=workers))

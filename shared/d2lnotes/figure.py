@@ -1,14 +1,14 @@
-"""Plotting helpers from the book: SVG output, figure size, axes and line plots, image grids."""
+"""Plotting helpers from the book (2.4): SVG output, figure size, axes and line plots."""
 
 import itertools
 
-import matplotlib.pyplot as plt
-
-from .shell import _in_ipython
+import torch
+from matplotlib import pyplot as plt
 
 
 def _to_numpy(x):
     """Plot anything array-like: lists, numpy arrays, and tensors on any device."""
+    # Used by images.py (show_images); plot below converts its tensors itself.
     if hasattr(x, "detach"):
         return x.detach().cpu().numpy()
     return x
@@ -16,7 +16,11 @@ def _to_numpy(x):
 
 def use_svg_display():
     """Use the svg format to display a plot in Jupyter."""
-    if _in_ipython():
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python without IPython: nothing to display
+        return
+    if get_ipython() is not None:  # in Jupyter, not in a plain Python script
         from matplotlib_inline import backend_inline
 
         backend_inline.set_matplotlib_formats("svg")
@@ -44,11 +48,14 @@ def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
 def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
          xscale="linear", yscale="linear", fmts=("-", "m--", "g-.", "r:"),
          figsize=(3.5, 2.5), axes=None):
-    """Plot data points; X and Y may be lists, arrays or tensors (on any device)."""
+    """Plot data points."""
 
     def has_one_axis(X):  # True if X (tensor or list) has 1 axis
         return (hasattr(X, "ndim") and X.ndim == 1
                 or isinstance(X, list) and not hasattr(X[0], "__len__"))
+
+    def to_cpu(x):  # matplotlib reads a tensor only if it is detached and on the CPU
+        return x.detach().cpu() if torch.is_tensor(x) else x
 
     if has_one_axis(X):
         X = [X]
@@ -62,31 +69,10 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
     if axes is None:
         axes = plt.gca()
     axes.cla()
-    # The book zips with its four formats and silently drops a fifth curve; cycle instead.
-    for x, y, fmt in zip(X, Y, itertools.cycle(fmts)):
-        x, y = _to_numpy(x), _to_numpy(y)
+    for x, y, fmt in zip(X, Y, itertools.cycle(fmts)):  # after the last format, start over
         if len(x):
-            axes.plot(x, y, fmt)
+            axes.plot(to_cpu(x), to_cpu(y), fmt)
         else:
-            axes.plot(y, fmt)
+            axes.plot(to_cpu(y), fmt)
     set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
-    return axes
-
-
-def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
-    """Plot a grid of images; tensors may live on any device, with or without a channel axis."""
-    figsize = (num_cols * scale, num_rows * scale)
-    _, axes = plt.subplots(num_rows, num_cols, figsize=figsize, squeeze=False)
-    axes = axes.flatten()
-    for i, (ax, img) in enumerate(zip(axes, imgs)):
-        img = _to_numpy(img)
-        if img.ndim == 3 and img.shape[0] in (1, 3):  # channels first, as PyTorch stores them
-            img = img.transpose(1, 2, 0)
-        if img.ndim == 3 and img.shape[2] == 1:
-            img = img[:, :, 0]
-        ax.imshow(img, cmap="gray" if img.ndim == 2 else None)
-        ax.axes.get_xaxis().set_visible(False)
-        ax.axes.get_yaxis().set_visible(False)
-        if titles:
-            ax.set_title(titles[i])
     return axes

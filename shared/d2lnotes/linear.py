@@ -2,12 +2,11 @@
 
 import torch
 
-from .checks import check_positive_int
-
 
 def synthetic_data(w, b, num_examples):
     """Generate y = Xw + b + noise."""
-    check_positive_int(num_examples, "num_examples")
+    if not isinstance(num_examples, int) or num_examples < 1:
+        raise ValueError(f"num_examples must be a positive integer, got {num_examples!r}")
     w = torch.as_tensor(w, dtype=torch.float32)
     if w.dim() != 1:
         raise ValueError(f"w must be a vector (1-D tensor), got shape {tuple(w.shape)}")

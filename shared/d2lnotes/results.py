@@ -1,24 +1,24 @@
-"""record(): publish a notebook's key results where `make run` can collect them."""
+"""record(): publish a notebook's key results where the notebook runner collects them."""
 
 import math
 
 from .shell import _in_ipython
 
-MIME_TYPE = "application/vnd.d2lnotes.metrics+json"
+MIME_TYPE = "application/vnd.d2lnotes.results+json"
 _RECORDED = {}
 
 
-def record(**metrics):
+def record(**results):
     """Record named results (numbers or short strings) of this notebook.
 
     In Jupyter they are shown as one line of text and, alongside, as machine-readable
-    JSON (``application/vnd.d2lnotes.metrics+json``) that ``make run`` gathers into
-    build/metrics.json. Elsewhere they are printed. Returns the recorded values.
+    JSON (``application/vnd.d2lnotes.results+json``) that the runner (``make run``)
+    gathers into build/results.json. Elsewhere they are printed. Returns the recorded values.
     """
-    if not metrics:
+    if not results:
         raise ValueError("record() needs at least one name=value pair, e.g. record(test_acc=acc)")
     clean = {}
-    for name, value in metrics.items():
+    for name, value in results.items():
         if hasattr(value, "item") and callable(value.item):  # tensors, numpy scalars
             if getattr(value, "numel", lambda: 1)() != 1:
                 raise ValueError(f"{name} must be a single number, got a tensor of "
