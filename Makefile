@@ -1,74 +1,73 @@
-# d2l-notes: every target builds the virtual environment first if it is missing,
-# so on a fresh clone `make html` (execute all notebooks + site) and `make test` just work.
+# d2l-notes: a thin wrapper over `python -m notestools <command>` (shared/tools/notestools/cli.py),
+# which works the same without make. Every target builds the virtual environment first if it is
+# missing, so on a fresh clone `make html` (execute all notebooks + site) and `make test` just work.
+# Variables left empty leave the choice to the command: DEVICE=auto|cpu|cuda|mps, NB=<pattern>...,
+# KERNEL=d2lnotes-fork|python3, JOBS=N, TIMEOUT=<seconds per notebook>, LANG=zh|en (html, pdf),
+# NO_BROWSER=1 (test), PORT=N and ALLOW_ROOT=1 (lab), CONSTRAINTS= (install the latest releases).
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-DEVICE ?= auto
+# Exact versions recorded from a passing run; `make install CONSTRAINTS=` takes the latest.
+CONSTRAINTS ?= $(wildcard constraints.txt)
+DEVICE ?=
 NB     ?=
-JOBS   ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
-# Headless kernels: on Linux forked from a zygote that imported torch once (shared/tools/notestools:
-# forkkernel.py); KERNEL=python3 starts each one from scratch, as JupyterLab does.
-ifeq ($(shell uname -s 2>/dev/null),Linux)
-KERNEL ?= d2lnotes-fork
-else
-KERNEL ?= python3
-endif
-# `make html LANG=zh|en` builds single-language pages. LANG is also the locale variable
-# of every shell, so only a LANG given on the make command line counts.
+KERNEL ?=
+JOBS   ?=
+TIMEOUT ?=
+# LANG is also the locale variable of every shell, so only a LANG given on the command line counts.
 ifeq ($(origin LANG),command line)
 SITE_LANG := $(LANG)
-else
-SITE_LANG := both
 endif
+
+EXECUTION := $(if $(DEVICE),--device "$(DEVICE)") $(if $(KERNEL),--kernel $(KERNEL)) \
+	$(if $(JOBS),--jobs $(JOBS))
+RUN_OPTIONS := $(strip $(EXECUTION) $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
+	$(foreach p,$(NB),--pattern "$(p)"))
+HTML_OPTIONS := $(strip $(EXECUTION) $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
+	$(if $(SITE_LANG),--lang $(SITE_LANG)))
+TEST_OPTIONS := $(strip $(EXECUTION) $(if $(NO_BROWSER),--no-browser))
+LAB_OPTIONS := $(strip $(if $(PORT),--port $(PORT)) $(if $(ALLOW_ROOT),--allow-root))
+PIP_OPTIONS := $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -r requirements.txt -e . -e shared/tools
+NOTESTOOLS := $(BIN)/python -m notestools
 
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install lab run html test lint bench clean
+.PHONY: install lab run html pdf test lint bench clean
 
-$(STAMP): requirements.txt pyproject.toml shared/tools/pyproject.toml
+$(STAMP): requirements.txt pyproject.toml shared/tools/pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -r requirements.txt -e . -e shared/tools
+	$(BIN)/python -m pip install $(PIP_OPTIONS)
+	$(NOTESTOOLS) git-filter
 	touch $@
 
 install: $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=chapters
+	$(NOTESTOOLS) lab $(LAB_OPTIONS)
 
 run: $(STAMP)
-	$(BIN)/python -m notestools.run_notebooks --device "$(DEVICE)" --pattern "$(NB)" --jobs $(JOBS) \
-		--kernel $(KERNEL)
+	$(NOTESTOOLS) run $(RUN_OPTIONS)
 
-# `make html` executes the notebooks only when a notebook or a helper changed since the last
-# `make run` (build/metrics.json), so `make run && make html` executes them once.
-NOTEBOOKS := $(shell find chapters -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*')
-RUN_INPUTS := $(NOTEBOOKS) $(wildcard shared/d2lnotes/*.py) shared/tools/notestools/run_notebooks.py \
-	shared/tools/notestools/notebooks.py \
-	$(wildcard shared/tools/notestools/jupyter/kernels/*/kernel.json)
+# Executes the notebooks first only when a notebook, a helper or the runner changed since the
+# last full run (build/results.json), so `make run && make html` executes them once.
+html: $(STAMP)
+	$(NOTESTOOLS) html $(HTML_OPTIONS)
 
-build/metrics.json: $(STAMP) $(RUN_INPUTS)
-	$(MAKE) run
+# The same, then the site printed to build/html/d2l-notes.pdf (needs Chromium).
+pdf: $(STAMP)
+	$(NOTESTOOLS) pdf $(HTML_OPTIONS)
 
-html: build/metrics.json
-	$(BIN)/python -m notestools.export_html --lang $(SITE_LANG)
-
-# Unit tests, notebook conventions, and nbval over every notebook; xdist keeps each
-# notebook's cells on one worker (loadscope). One thread per kernel: JOBS kernels share the cores.
 test: $(STAMP)
-	OMP_NUM_THREADS=1 D2L_DEVICE="$(DEVICE)" JUPYTER_PATH="$(CURDIR)/shared/tools/notestools/jupyter" \
-		$(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
-		--nbval-lax --nbval-kernel-name $(KERNEL) tests chapters
+	$(NOTESTOOLS) test $(TEST_OPTIONS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check shared tests chapters
-	$(BIN)/python -m notestools.strip_outputs --check
-	$(BIN)/actionlint
+	$(NOTESTOOLS) lint
 
 bench: $(STAMP)
-	$(BIN)/python -m notestools.bench
+	$(NOTESTOOLS) bench
 
 clean:
 	rm -rf build

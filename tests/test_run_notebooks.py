@@ -1,12 +1,15 @@
-"""`make run`'s executor: sources untouched, executed copies and metrics collected,
-and the kernel-side helpers (Animator, record) behave in a real Jupyter kernel."""
+"""`make run`'s executor: sources untouched, executed copies and results collected into
+build/results.json, and the kernel-side helpers (Animator, record) behave in a real Jupyter
+kernel. Crashes, hangs and Ctrl-C: test_faults.py."""
 
 import hashlib
 import json
 
 import nbformat
-from notestools import run_notebooks
+import pytest
 from conftest import ROOT
+
+from notestools import results, run_notebooks
 from notestools.notebooks import FORK_KERNEL, source_notebooks
 
 
@@ -14,11 +17,12 @@ def _digests():
     return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in source_notebooks()}
 
 
-def test_run_leaves_sources_unchanged_and_writes_metrics(tmp_path, fork_zygote):
+def test_run_leaves_sources_unchanged_and_writes_results(tmp_path, fork_zygote):
     before = _digests()
-    out, metrics = tmp_path / "notebooks", tmp_path / "metrics.json"
+    out, results_file = tmp_path / "notebooks", tmp_path / "results.json"
     code = run_notebooks.main(["--pattern", "2.1-data", "--out", str(out),
-                               "--metrics", str(metrics), "--jobs", "1", "--device", "cpu"])
+                               "--results", str(results_file), "--jobs", "1",
+                               "--device", "cpu"])
     assert code == 0
     assert _digests() == before  # byte for byte
     executed = out / "02-preliminaries" / "2.1-data-manipulation.ipynb"
@@ -26,15 +30,18 @@ def test_run_leaves_sources_unchanged_and_writes_metrics(tmp_path, fork_zygote):
     assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
     assert nb.cells[1].source.startswith('device = "auto"')  # papermill injected after it
     assert any('device = "cpu"' in c.source for c in nb.cells)
-    report = json.loads(metrics.read_text())
-    assert report["environment"]["device"] == "cpu"
+    report = results.read_results(results_file)
+    assert report["environment"]["device"] == "cpu" and report["complete"] is True
     [entry] = report["notebooks"]
+    assert set(entry) == {"notebook", "status", "seconds", "peak_rss_mb", "error", "recorded"}
     assert entry["notebook"] == "02-preliminaries/2.1-data-manipulation.ipynb"
     assert entry["status"] == "ok" and entry["seconds"] > 0 and entry["error"] is None
     assert entry["peak_rss_mb"] > 50  # a kernel with torch loaded
+    assert not list(out.rglob("*.partial.json"))  # written whole, then renamed
+    assert not (out / ".run.lock").exists()
 
 
-def test_a_failing_notebook_fails_the_run(tmp_path, monkeypatch, capsys):
+def test_a_failing_notebook_fails_the_run(tmp_path, capsys):
     chapters = tmp_path / "chapters" / "99-test"
     chapters.mkdir(parents=True)
     nb = nbformat.v4.new_notebook()
@@ -42,15 +49,17 @@ def test_a_failing_notebook_fails_the_run(tmp_path, monkeypatch, capsys):
     nb.cells = [nbformat.v4.new_code_cell('device = "auto"', metadata={"tags": ["parameters"]}),
                 nbformat.v4.new_code_cell("assert 1 + 1 == 3, 'arithmetic is broken'")]
     nbformat.write(nb, chapters / "9.9-broken.ipynb")
-    monkeypatch.setattr(run_notebooks, "CHAPTERS", tmp_path / "chapters")
-    monkeypatch.setattr("notestools.notebooks.CHAPTERS", tmp_path / "chapters")
-    code = run_notebooks.main(["--out", str(tmp_path / "out"), "--jobs", "1",
-                               "--metrics", str(tmp_path / "m.json"), "--kernel", "python3"])
+    code = run_notebooks.main(["--src", str(tmp_path / "chapters"), "--out",
+                               str(tmp_path / "out"), "--jobs", "1", "--device", "cpu",
+                               "--results", str(tmp_path / "r.json"), "--kernel", "python3"])
     assert code == 1
-    assert "arithmetic is broken" in capsys.readouterr().err
-    [entry] = json.loads((tmp_path / "m.json").read_text())["notebooks"]
+    err = capsys.readouterr().err
+    [entry] = json.loads((tmp_path / "r.json").read_text())["notebooks"]
     assert entry["status"] == "failed"
-    assert entry["peak_rss_mb"] > 10  # a plain kernel, measured as the runner's child
+    assert entry["error"] == ("failed in cell 2 (assert 1 + 1 == 3, 'arithmetic is broken'): "
+                              "AssertionError: arithmetic is broken")
+    assert f"99-test/9.9-broken.ipynb: {entry['error']} (executed copy: " in err
+    assert entry["peak_rss_mb"] > 10  # a plain kernel, measured as its worker's child
 
 
 def _execute_cells(tmp_path, zygote, *sources):
@@ -61,8 +70,8 @@ def _execute_cells(tmp_path, zygote, *sources):
     nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
     nbformat.write(nb, src)
     # The forked kernel, as `make run` uses: figures and record work there as in JupyterLab.
-    result = run_notebooks.execute(src, dst, {}, 1, 120, FORK_KERNEL, zygote.path)
-    assert result["error"] is None, result["error"]
+    result = run_notebooks.execute(src, dst, {}, FORK_KERNEL, zygote.path)
+    assert result["status"] == "ok", result["error"]
     return nbformat.read(dst, as_version=4)
 
 
@@ -85,24 +94,7 @@ def test_animator_updates_one_figure_and_record_is_collected(tmp_path, fork_zygo
     assert "<svg" in figures[0]["data"]["image/svg+xml"]
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert text.split() == ["1", "2", "3", "4", "5"]
-    assert run_notebooks.recorded_metrics(nb) == {"test_acc": 0.83, "seconds": 1.5}
-
-
-def test_throttled_animator_keeps_the_final_state_in_one_figure(tmp_path, fork_zygote):
-    """Fast epochs are drawn at most once a second, but the last point always is."""
-    nb = _execute_cells(
-        tmp_path, fork_zygote,
-        "import matplotlib.pyplot as plt\n"
-        "import d2lnotes as d2l\n"
-        "plt.rcParams['svg.fonttype'] = 'none'  # tick labels as text we can find\n"
-        "animator = d2l.Animator(xlabel='epoch', legend=['loss'])\n"
-        "for epoch in range(1, 6):\n"
-        "    animator.add(epoch, 1.0 if epoch < 5 else 12345.0)\n"
-        "assert animator._live.pending  # epochs 2-5 came too fast to draw each",
-        "assert not animator._live.pending")
-    figures = _figures(nb.cells[0].outputs)
-    assert len(figures) == 1
-    assert ">10000<" in figures[0]["data"]["image/svg+xml"]  # the y axis of the last point
+    assert results.recorded_results(nb) == {"test_acc": 0.83, "seconds": 1.5}
 
 
 def test_longest_notebooks_start_first_and_chapter_3_on_a_fresh_clone():
@@ -113,6 +105,21 @@ def test_longest_notebooks_start_first_and_chapter_3_on_a_fresh_clone():
     seconds = {name: 1.0 for name in names} | {names[0]: 30.0, names[4]: 20.0}
     timed = run_notebooks.start_order(paths, seconds)
     assert timed[:2] == [paths[0], paths[4]] and sorted(timed) == sorted(paths)
+
+
+def test_results_are_replaced_whole_and_read_back_or_explained(tmp_path):
+    path = tmp_path / "results.json"
+    assert results.read_results(path) == {"environment": {}, "total_seconds": 0.0,
+                                          "complete": False, "notebooks": []}
+    report = {"environment": {"device": "cpu"}, "total_seconds": 1.5, "complete": True,
+              "notebooks": [{"notebook": "a.ipynb", "status": "ok", "seconds": 1.0,
+                             "peak_rss_mb": None, "error": None, "recorded": {"x": 1}}]}
+    results.write_results(report, path)
+    assert results.read_results(path) == report
+    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]  # no temporary left
+    path.write_text("{not json")
+    with pytest.raises(ValueError, match="delete it and run the notebooks again"):
+        results.read_results(path)
 
 
 def test_repo_layout_ignores_what_runs_produce():

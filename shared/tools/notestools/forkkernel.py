@@ -7,13 +7,15 @@ forks one child per kernel; the child is an ordinary ipykernel with its own proc
 and environment, so notebooks cannot tell the difference except that they start at once.
 
 Used by ``make run``/``make test``/``make bench`` through the ``d2lnotes-fork`` kernelspec
-in ``shared/jupyter/kernels`` (its ``kernel_provisioner`` is :class:`ForkingProvisioner`, registered
-as a ``jupyter_client.kernel_provisioners`` entry point). JupyterLab keeps the plain
+in ``notestools/jupyter/kernels`` (its ``kernel_provisioner`` is :class:`ForkingProvisioner`,
+registered as a ``jupyter_client.kernel_provisioners`` entry point). JupyterLab keeps the plain
 ``python3`` kernel.
 
 The zygote lives as long as the process that started it (its stdin is a pipe from that
-process) and its kernels as long as the zygote (ipykernel's parent poller). Processes
-started later by that process find the zygote through ``D2L_KERNEL_ZYGOTE``.
+process), in a session of its own (the terminal's Ctrl-C is for that process), and its kernels
+as long as the zygote. Processes started later by that process find the zygote through
+``D2L_KERNEL_ZYGOTE``. ``D2L_ZYGOTE_PRELOAD=module,module`` replaces :data:`PRELOAD` (the
+tests of notebooks that need no torch start their zygote at once with it).
 """
 
 import contextlib
@@ -27,6 +29,7 @@ import tempfile
 import time
 
 ZYGOTE_ENV = "D2L_KERNEL_ZYGOTE"
+PRELOAD_ENV = "D2L_ZYGOTE_PRELOAD"
 # What the notebooks import, heaviest first; a module missing here is simply not preloaded.
 # ipykernel itself is left out (0.1 s): its options read the environment when it is imported.
 PRELOAD = ("torch", "torchvision", "numpy", "pandas", "matplotlib", "matplotlib.pyplot",
@@ -34,9 +37,6 @@ PRELOAD = ("torch", "torchvision", "numpy", "pandas", "matplotlib", "matplotlib.
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _MAX_MESSAGE = 1 << 20
 _START_TIMEOUT = 120  # seconds for the zygote's imports on a slow, busy machine
-
-# pid, exit status and peak RSS (kB) of every kernel this process started and saw end
-finished_kernels = []
 
 
 # ----------------------------------------------------------------------------- zygote side
@@ -148,6 +148,10 @@ def serve(path, preload=PRELOAD):
     import importlib
     import selectors
 
+    # The zygote ends when its lifeline closes. It sits in a session of its own, away from
+    # the terminal's Ctrl-C; SIGTERM ends it as the lifeline does (kernels killed).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     # What ipykernel would set: matplotlib reads it once, when it is imported here.
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     for var in THREAD_VARS:  # torch keeps its default; each kernel applies its own
@@ -232,16 +236,20 @@ def serve(path, preload=PRELOAD):
                     reap()
                 elif not sys.stdin.buffer.read1(1):
                     return
-    finally:
+    finally:  # kernels still running have lost their host: kill them and their children
         for pid in waiting:
             try:
-                os.killpg(pid, signal.SIGTERM)
+                os.killpg(pid, signal.SIGKILL)
             except OSError:
                 pass
         try:
             os.unlink(path)
         except OSError:
             pass
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 # ----------------------------------------------------------------------------- host side
@@ -266,9 +274,7 @@ class ForkedKernel:
             return None
         self._conn.close()
         self.returncode = msg.get("exit", -signal.SIGKILL)
-        self.maxrss_kb = msg.get("maxrss_kb")
-        finished_kernels.append({"pid": self.pid, "exit": self.returncode,
-                                 "maxrss_kb": self.maxrss_kb})
+        self.maxrss_kb = msg.get("maxrss_kb")  # its peak RSS, as the zygote saw it
         return self.returncode
 
     def poll(self):
@@ -343,9 +349,12 @@ class Zygote:
         folder = tempfile.mkdtemp(prefix="d2lnotes-zygote-")
         path = os.path.join(folder, "socket")
         argv = [sys.executable, "-m", __name__, path]
+        if preload is None and PRELOAD_ENV in os.environ:
+            preload = os.environ[PRELOAD_ENV].split(",")
         if preload is not None:  # what to import, instead of PRELOAD
             argv.append(",".join(preload))
-        process = subprocess.Popen(argv, stdin=subprocess.PIPE)
+        # A session of its own: the terminal's Ctrl-C is for the host, which closes it.
+        process = subprocess.Popen(argv, stdin=subprocess.PIPE, start_new_session=True)
         zygote = cls(path, process)
         return zygote.wait_ready() if wait else zygote
 
@@ -372,11 +381,14 @@ class Zygote:
         return self
 
     def close(self):
-        """Close the lifeline: the zygote exits, and its kernels within a second."""
+        """Close the lifeline: the zygote exits, and its kernels with it."""
         if self.process is not None and self.process.stdin is not None:
+            importing = not os.path.exists(self.path)
             self.process.stdin.close()
+            if importing:  # it reads the lifeline only once ready, and has no kernel yet
+                self.process.kill()
             try:
-                self.process.wait(timeout=30)
+                self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
@@ -437,8 +449,22 @@ def __getattr__(name):  # jupyter_client is imported only when a provisioner is 
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-if __name__ == "__main__":  # python -m notestools.forkkernel SOCKET [MODULE,MODULE,...]
-    if len(sys.argv) > 2:
-        serve(sys.argv[1], [name for name in sys.argv[2].split(",") if name])
-    else:
-        serve(sys.argv[1])
+def _main(argv):
+    """python -m notestools.forkkernel SOCKET [MODULE,MODULE,...]"""
+    code = 0
+    try:
+        if len(argv) > 2:
+            serve(argv[1], [name for name in argv[2].split(",") if name])
+        else:
+            serve(argv[1])
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 1
+    # Without tearing down torch and the rest (seconds on a busy machine): the host is
+    # waiting, and the zygote has nothing left to save.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    _main(sys.argv)

@@ -1,16 +1,33 @@
-/* d2l-notes site: language switch for bilingual pages, MathJax error reporting. No network. */
+/* d2l-notes site: theme (dark / light), language switch, solutions opened for printing,
+   MathJax error reporting. No network. Runs in <head>, before the first paint. */
 (function () {
   "use strict";
-  var KEY = "d2l-notes-show";
+  var SHOW_KEY = "d2l-notes-show";
+  var THEME_KEY = "d2l-notes-theme";
   var root = document.documentElement;
 
-  function stored() {
-    try { return window.localStorage.getItem(KEY); } catch (e) { return null; }
+  function stored(key) {
+    try { return window.localStorage.getItem(key); } catch (e) { return null; }
   }
+  function store(key, value) {
+    try { window.localStorage.setItem(key, value); } catch (e) { /* storage may be off */ }
+  }
+
+  /* Theme: the reader's choice once made (remembered), else the system's. */
+  var dark = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  function theme() {
+    var chosen = stored(THEME_KEY);
+    if (chosen === "dark" || chosen === "light") return chosen;
+    return dark && dark.matches ? "dark" : "light";
+  }
+  function applyTheme() { root.setAttribute("data-theme", theme()); }
+  applyTheme();
+  if (dark && dark.addEventListener) dark.addEventListener("change", applyTheme);
+
   function show(value) {
     if (value !== "zh" && value !== "en") value = "both";
     root.setAttribute("data-show", value);
-    try { window.localStorage.setItem(KEY, value); } catch (e) { /* file:// may refuse */ }
+    store(SHOW_KEY, value);
     var buttons = document.querySelectorAll(".d2l-langswitch button");
     for (var i = 0; i < buttons.length; i++) {
       buttons[i].setAttribute("aria-pressed", String(buttons[i].getAttribute("data-show") === value));
@@ -18,19 +35,37 @@
   }
   // Only a bilingual build offers the switch; apply the stored choice before first paint.
   if (root.getAttribute("data-site-lang") === "both") {
-    root.setAttribute("data-show", stored() || "both");
+    root.setAttribute("data-show", stored(SHOW_KEY) || "both");
   }
+
+  /* Printing a page prints its solutions too: open the folded ones, and fold them again. */
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    openedForPrint = [].filter.call(document.querySelectorAll("details.d2l-solution"),
+      function (d) { return !d.open; });
+    openedForPrint.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (d) { d.open = false; });
+    openedForPrint = [];
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     if (root.getAttribute("data-site-lang") === "both") show(root.getAttribute("data-show"));
     document.addEventListener("click", function (event) {
-      var button = event.target.closest && event.target.closest(".d2l-langswitch button");
+      var target = event.target.closest ? event.target : null;
+      var button = target && target.closest(".d2l-langswitch button");
       if (button) show(button.getAttribute("data-show"));
+      if (target && target.closest(".d2l-theme")) {
+        store(THEME_KEY, theme() === "dark" ? "light" : "dark");
+        applyTheme();
+      }
     });
   });
 
   window.d2lSite = {
     show: show,
+    theme: theme,
     /* Called from the MathJax configuration: a formula MathJax cannot typeset becomes a
        console error (which the browser test catches), and <html data-math="done"> marks
        the end of typesetting. */

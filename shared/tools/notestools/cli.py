@@ -1,0 +1,289 @@
+"""The one command line of the build tools; `make <target>` calls it, and it works the same
+without make (Windows: `.venv\\Scripts\\python -m notestools <command>`)."""
+
+import argparse
+import ast
+import contextlib
+import importlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from . import lab as jupyterlab
+from .notebooks import (
+    BUILD,
+    CHAPTERS,
+    DEFAULT_KERNEL,
+    FORK_KERNEL,
+    JUPYTER_DATA,
+    MY_NOTES,
+    ROOT,
+    install_git_filter,
+    source_notebooks,
+    unclean_notebooks,
+    use_project_kernels,
+)
+
+TOOLS = Path(__file__).resolve().parent
+# Commands whose options belong to the module they run: `<command> --help` shows them.
+PASSTHROUGH = {
+    "run": ("notestools.run_notebooks",
+            "execute notebooks headless into build/notebooks/ and write build/results.json"),
+    "bench": ("notestools.bench", "measure speed and memory (build/bench.json)"),
+}
+# Commands that execute the notebooks when stale, then export them with this function.
+EXPORTS = {"html": ("notestools.site", "then build the site in build/html/")}
+if (TOOLS / "site" / "pdf.py").is_file():
+    EXPORTS["pdf"] = ("notestools.site.pdf", "then build the site and print it to "
+                                             "build/html/d2l-notes.pdf with Chromium")
+
+
+def add_execution_options(parser):
+    parser.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default: auto, where "
+                                         "an exported D2L_DEVICE applies)")
+    parser.add_argument("--kernel", default=DEFAULT_KERNEL, choices=(FORK_KERNEL, "python3"),
+                        help="forked from a zygote that imported torch once, or started from "
+                             f"scratch (default here: {DEFAULT_KERNEL}; {FORK_KERNEL} is Linux "
+                             "only)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="notebooks (kernels) at once (default: one per core)")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m notestools", description="Run, test, export and measure the notebooks.",
+        epilog="`python -m notestools COMMAND --help` lists a command's options.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (_, summary) in PASSTHROUGH.items():
+        commands.add_parser(name, help=f"{summary} (options: {name} --help)", add_help=False)
+
+    for name, (_, then) in EXPORTS.items():
+        export = commands.add_parser(name, help="execute the notebooks if anything changed "
+                                                f"since the last run, {then}")
+        add_execution_options(export)
+        export.add_argument("--timeout", type=int,
+                            help="seconds per notebook (default: the runner's)")
+        export.add_argument("--lang", choices=("both", "zh", "en"), default="both",
+                            help="both languages side by side, or one (default: both)")
+        export.add_argument("--rerun", action="store_true",
+                            help="execute the notebooks even if build/results.json is up to date")
+
+    test = commands.add_parser("test", help="pytest: unit tests, notebook conventions, nbval "
+                                            "over every notebook (xdist, one thread per kernel)")
+    add_execution_options(test)
+    test.add_argument("--no-browser", action="store_true",
+                      help="deselect the tests that drive a browser (marked `browser`)")
+    test.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS",
+                      help="more pytest arguments; paths among them replace `tests chapters`")
+
+    lint = commands.add_parser("lint", help="ruff, notebooks stored clean (the git filter's "
+                                            "form), actionlint on the workflows")
+    lint.add_argument("--clean-notebooks", action="store_true",
+                      help="rewrite notebooks that are not stored clean (outputs, kernel "
+                           "metadata, JSON layout) in the form the git filter stores")
+
+    lab = commands.add_parser("lab", help=f"JupyterLab in chapters/ on 127.0.0.1, opening "
+                                          f"{jupyterlab.INDEX} (configures the git filter first)")
+    lab.add_argument("notebook", nargs="?", default=jupyterlab.INDEX,
+                     help=f"notebook to open, relative to chapters/ (default: {jupyterlab.INDEX})")
+    lab.add_argument("--port", type=int, help="port (default: 8888, or the next free one)")
+    lab.add_argument("--allow-root", action="store_true",
+                     help="start even as root (Jupyter refuses by default)")
+    lab.add_argument("--no-browser", action="store_true", help="only print the URL")
+
+    commands.add_parser("git-filter", help="configure git (this clone only) to store notebooks "
+                                           "without outputs; make install and lab do it too")
+    return parser
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in PASSTHROUGH:
+        return passthrough(argv[0], argv[1:])
+    args = build_parser().parse_args(argv)
+    handler = {"html": export, "pdf": export, "test": test, "lint": lint, "lab": lab,
+               "git-filter": git_filter}[args.command]
+    return handler(args) or 0
+
+
+@contextlib.contextmanager
+def _program_name(name):
+    """argparse names the program after sys.argv[0]: show the command a user typed."""
+    saved, sys.argv[0] = sys.argv[0], name
+    try:
+        yield
+    finally:
+        sys.argv[0] = saved
+
+
+def passthrough(command, argv):
+    use_project_kernels()
+    module = importlib.import_module(PASSTHROUGH[command][0])
+    with _program_name(f"python -m notestools {command}"):
+        return module.main(argv) or 0
+
+
+def runner_files(entry=TOOLS / "run_notebooks.py"):
+    """The runner's modules: ``entry`` and the notestools modules it imports, directly or not
+    (read, not imported, so this costs nothing)."""
+    found, todo = set(), [entry]
+    while todo:
+        path = todo.pop()
+        if path in found or not path.is_file():
+            continue  # a subpackage such as site/ is no part of the runner
+        found.add(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            module = node.module or ""
+            if node.level == 0 and module.startswith("notestools."):
+                module = module.removeprefix("notestools.")
+            elif node.level != 1:
+                continue
+            names = [module] if module else [alias.name for alias in node.names]
+            todo += [TOOLS / f"{name.split('.')[0]}.py" for name in names]
+    return sorted(found)
+
+
+def run_inputs():
+    """Every file an executed notebook depends on: the sources, the helper package, the runner
+    and the kernelspecs."""
+    helpers = sorted((ROOT / "shared" / "d2lnotes").rglob("*.py"))
+    kernelspecs = sorted(JUPYTER_DATA.glob("kernels/*/kernel.json"))
+    return [*source_notebooks(), *helpers, *runner_files(), *kernelspecs]
+
+
+def stale_reason(results_path, sources, inputs, executed_dir, chapters=CHAPTERS):
+    """Why the executed notebooks must be made again, or None when they are up to date."""
+    if not results_path.is_file():
+        return f"{results_path.name} does not exist yet"
+    made = results_path.stat().st_mtime
+    changed = [p for p in inputs if p.stat().st_mtime > made]
+    if changed:
+        more = f" and {len(changed) - 1} more file(s)" if len(changed) > 1 else ""
+        return f"{_shown(changed[0])}{more} changed since the last run"
+    from .results import read_results
+
+    results = read_results(results_path)
+    if not results.get("complete"):
+        return "the last run was partial or did not finish"
+    status = {nb["notebook"]: nb["status"] for nb in results.get("notebooks", [])}
+    names = [p.relative_to(chapters).as_posix() for p in sources]
+    missing = [n for n in names if n not in status or not (executed_dir / n).is_file()]
+    if missing:
+        return f"the last run has no executed {', '.join(missing)}"
+    failed = [f"{name} {status[name]}" for name in names if status[name] != "ok"]
+    if failed:
+        return f"in the last run {', '.join(failed)}"
+    return None
+
+
+def _shown(path):
+    try:
+        return path.relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def execution_arguments(args):
+    """The runner's options that `html` was given."""
+    argv = ["--kernel", args.kernel, "--jobs", str(args.jobs)]
+    if args.device:
+        argv += ["--device", args.device]
+    if args.timeout:
+        argv += ["--timeout", str(args.timeout)]
+    return argv
+
+
+def export(args):
+    """`html` and `pdf`: execute the notebooks when stale, then export them."""
+    use_project_kernels()
+    from .results import RESULTS_FILE
+
+    reason = "--rerun" if args.rerun else stale_reason(
+        RESULTS_FILE, source_notebooks(), run_inputs(), BUILD / "notebooks")
+    if reason:
+        print(f"executing the notebooks: {reason}", flush=True)
+        failed = passthrough("run", execution_arguments(args))
+        if failed:
+            return failed
+    else:
+        print(f"{_shown(RESULTS_FILE)} is up to date: no notebook is executed again "
+              "(--rerun forces it)", flush=True)
+    exporter = importlib.import_module(EXPORTS[args.command][0])
+    return exporter.main(["--lang", args.lang]) or 0
+
+
+def pytest_command(args):
+    """`make test`'s pytest: xdist keeps each notebook's cells on one worker (loadscope)."""
+    command = [sys.executable, "-m", "pytest", "-n", str(args.jobs), "--dist", "loadscope",
+               "--nbval-lax", "--nbval-kernel-name", args.kernel,
+               "--ignore-glob", f"*/{MY_NOTES}/*"]
+    if args.no_browser:
+        command += ["-m", "not browser"]
+    extra = args.pytest_args
+    names_a_path = any(Path(a.split("::")[0]).exists() for a in extra if not a.startswith("-"))
+    defaults = [] if names_a_path else [str(ROOT / "tests"), str(CHAPTERS)]
+    return command + defaults + extra
+
+
+def pytest_environment(args, environ=os.environ):
+    """One thread per kernel (JOBS kernels share the cores), the device, the fork kernelspec."""
+    env = dict(environ, OMP_NUM_THREADS="1")
+    if args.device:
+        env["D2L_DEVICE"] = args.device
+    return use_project_kernels(env)
+
+
+def test(args):
+    if args.jobs <= 0:
+        sys.exit("--jobs must be a positive integer")
+    return subprocess.run(pytest_command(args), env=pytest_environment(args)).returncode
+
+
+def lint(args):
+    checks = {"ruff": _ruff, "notebooks stored clean": lambda: _clean(args.clean_notebooks),
+              "actionlint": _actionlint}
+    failed = [name for name, check in checks.items() if not check()]
+    print(f"lint failed: {', '.join(failed)}" if failed else "lint passed: " + ", ".join(checks),
+          file=sys.stderr if failed else sys.stdout)
+    return 1 if failed else 0
+
+
+def _ruff():
+    return subprocess.run([sys.executable, "-m", "ruff", "check", "shared", "tests", "chapters"],
+                          cwd=ROOT).returncode == 0
+
+
+def _clean(rewrite):
+    unclean = unclean_notebooks(source_notebooks(), fix=rewrite)
+    for path in unclean:
+        print(f"{'rewritten clean' if rewrite else 'not stored clean'}: {_shown(path)}")
+    if unclean and not rewrite:
+        print("  (outputs, kernel metadata or another JSON layout: run "
+              "`python -m notestools lint --clean-notebooks`)")
+    return rewrite or not unclean
+
+
+def _actionlint():
+    found = (shutil.which("actionlint", path=str(Path(sys.executable).parent))
+             or shutil.which("actionlint"))
+    if not found:
+        print("actionlint is not installed: run `make install` (requirements.txt has it)",
+              file=sys.stderr)
+        return False
+    return subprocess.run([found], cwd=ROOT).returncode == 0
+
+
+def lab(args):
+    return jupyterlab.main(args.notebook, args.port, args.allow_root, not args.no_browser)
+
+
+def git_filter(args):
+    if install_git_filter():
+        print("git filter configured in .git/config: notebooks are stored without outputs "
+              "or kernel metadata")
+    else:
+        print(f"{ROOT} is not a git clone (or git is missing): no filter to configure")

@@ -1,0 +1,431 @@
+"""`python -m notestools`: its commands, the Makefile over it, when `html` re-executes, the git
+filter that keeps outputs out of the repository, and how `lab` starts JupyterLab."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+
+from notestools import cli, lab
+from notestools.notebooks import (
+    CHAPTERS,
+    DEFAULT_KERNEL,
+    JUPYTER_DATA,
+    ROOT,
+    cleaned,
+    install_git_filter,
+    stored_forms,
+    unclean_notebooks,
+)
+
+COMMANDS = ("run", "html", "pdf", "test", "lint", "bench", "lab", "git-filter")
+
+
+def test_help_lists_every_command():
+    shown = subprocess.run([sys.executable, "-m", "notestools", "--help"], capture_output=True,
+                           text=True, check=True).stdout
+    for command in COMMANDS:
+        assert f"\n    {command}" in shown, command
+
+
+@pytest.mark.parametrize("command, options", [
+    ("run", ["--device", "--pattern", "--kernel", "--jobs", "--timeout", "--out"]),
+    ("html", ["--device", "--kernel", "--jobs", "--timeout", "--lang", "--rerun"]),
+    ("pdf", ["--device", "--kernel", "--jobs", "--timeout", "--lang", "--rerun"]),
+    ("test", ["--device", "--kernel", "--jobs", "--no-browser"]),
+    ("lint", ["--clean-notebooks"]),
+    ("lab", ["--port", "--allow-root", "--no-browser"]),
+    ("bench", ["--quick", "--device", "--kernel"]),
+])
+def test_each_command_lists_its_options(command, options, capsys):
+    with pytest.raises(SystemExit) as done:
+        cli.main([command, "--help"])
+    assert done.value.code == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith(f"usage: python -m notestools {command}")
+    for option in options:
+        assert option in shown, option
+
+
+def make_dry_run(*args, env=None):
+    """The commands a make target runs (make -n prints them without running them)."""
+    if not shutil.which("make"):
+        pytest.skip("no make here (Windows: python -m notestools is the same)")
+    out = subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True,
+                         check=True, env=env).stdout
+    return [line.strip() for line in out.splitlines()]
+
+
+@pytest.mark.parametrize("target, variables, expected", [
+    ("run", [], "run"),
+    ("run", ["DEVICE=cuda", "NB=2.1 3.6", "KERNEL=python3", "JOBS=3", "TIMEOUT=100"],
+     'run --device "cuda" --kernel python3 --jobs 3 --timeout 100 --pattern "2.1" '
+     '--pattern "3.6"'),
+    ("html", [], "html"),
+    ("html", ["LANG=en", "DEVICE=cpu", "TIMEOUT=50"], 'html --device "cpu" --timeout 50 --lang en'),
+    ("pdf", ["LANG=zh"], "pdf --lang zh"),
+    ("test", [], "test"),
+    ("test", ["DEVICE=cuda", "NO_BROWSER=1", "JOBS=2"],
+     'test --device "cuda" --jobs 2 --no-browser'),
+    ("lint", [], "lint"),
+    ("bench", [], "bench"),
+    ("lab", [], "lab"),
+    ("lab", ["ALLOW_ROOT=1", "PORT=9999"], "lab --port 9999 --allow-root"),
+])
+def test_make_targets_call_the_cli(target, variables, expected):
+    assert make_dry_run(target, *variables)[-1] == f".venv/bin/python -m notestools {expected}"
+
+
+def test_make_html_ignores_the_locale_lang():
+    """LANG from the environment is the shell's locale, not the site's language."""
+    env = dict(os.environ, LANG="zh_CN.UTF-8")
+    assert make_dry_run("html", env=env)[-1].endswith("-m notestools html")
+
+
+def test_make_install_uses_the_constraints_and_configures_the_filter():
+    install = make_dry_run("-B", "install")
+    pip = [line for line in install if "-r requirements.txt" in line]
+    expected = "-c constraints.txt " if (ROOT / "constraints.txt").exists() else ""
+    assert pip == [f".venv/bin/python -m pip install {expected}-r requirements.txt "
+                   "-e . -e shared/tools"]
+    assert install[-2:] == [".venv/bin/python -m notestools git-filter", "touch .venv/.installed"]
+    latest = make_dry_run("-B", "install", "CONSTRAINTS=")
+    assert not any("-c " in line for line in latest)
+
+
+# -- test ---------------------------------------------------------------------------------------
+
+def test_pytest_command_is_make_tests():
+    args = cli.build_parser().parse_args(["test"])
+    command = cli.pytest_command(args)
+    assert command[:3] == [sys.executable, "-m", "pytest"]
+    joined = " ".join(command)
+    assert f"-n {os.cpu_count()} --dist loadscope" in joined
+    assert f"--nbval-lax --nbval-kernel-name {DEFAULT_KERNEL}" in joined
+    assert command[-2:] == [str(ROOT / "tests"), str(CHAPTERS)]
+    assert "not browser" not in command
+
+    args = cli.build_parser().parse_args(
+        ["test", "--kernel", "python3", "--no-browser", "--jobs", "2", "--", "tests", "-x"])
+    command = cli.pytest_command(args)
+    assert command[command.index("-m", 3) + 1] == "not browser"
+    assert command[command.index("-n") + 1] == "2"
+    assert command[command.index("--nbval-kernel-name") + 1] == "python3"
+    assert command[-2:] == ["tests", "-x"]  # a path given replaces `tests chapters`
+
+
+def test_pytest_environment():
+    args = cli.build_parser().parse_args(["test", "--device", "cpu"])
+    env = cli.pytest_environment(args, {"JUPYTER_PATH": "/elsewhere", "OMP_NUM_THREADS": "8"})
+    assert env["OMP_NUM_THREADS"] == "1"
+    assert env["D2L_DEVICE"] == "cpu"
+    assert env["JUPYTER_PATH"] == os.pathsep.join([str(JUPYTER_DATA), "/elsewhere"])
+    # Without --device, a D2L_DEVICE the user exported stays.
+    args = cli.build_parser().parse_args(["test"])
+    assert cli.pytest_environment(args, {"D2L_DEVICE": "mps"})["D2L_DEVICE"] == "mps"
+
+
+def test_test_command_runs_pytest_and_deselects_browser_tests(tmp_path):
+    (tmp_path / "test_tiny.py").write_text(
+        "import os\nimport pytest\n\n"
+        "def test_environment():\n"
+        "    assert os.environ['OMP_NUM_THREADS'] == '1'\n"
+        f"    assert os.environ['JUPYTER_PATH'].startswith({str(JUPYTER_DATA)!r})\n\n"
+        "@pytest.mark.browser\n"
+        "def test_in_a_browser():\n"
+        "    raise AssertionError('deselected by --no-browser')\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "notestools", "test", "--no-browser", "--jobs", "1", "--",
+         str(tmp_path / "test_tiny.py"), "-p", "no:cacheprovider"],
+        capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS="4"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout and "failed" not in result.stdout
+
+
+# -- html: when to execute the notebooks again ---------------------------------------------------
+
+@pytest.fixture
+def last_run(tmp_path):
+    """Two source notebooks, a helper, a complete results file and the executed copies."""
+    chapters, executed = tmp_path / "chapters", tmp_path / "executed"
+    sources = [chapters / "01-a" / "1.1-x.ipynb", chapters / "01-a" / "1.2-y.ipynb"]
+    helper = tmp_path / "helper.py"
+    for path in [*sources, helper]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}", encoding="utf-8")
+    for path in sources:
+        copy = executed / path.relative_to(chapters)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text("{}", encoding="utf-8")
+    results = tmp_path / "results.json"
+    report = {"complete": True, "notebooks": [
+        {"notebook": p.relative_to(chapters).as_posix(), "status": "ok"} for p in sources]}
+    results.write_text(json.dumps(report), encoding="utf-8")
+    past = time.time() - 100
+    for path in [*sources, helper]:
+        os.utime(path, (past, past))
+    os.utime(results, (past + 50, past + 50))
+
+    def reason():
+        return cli.stale_reason(results, sources, [*sources, helper], executed, chapters)
+
+    return {"reason": reason, "results": results, "report": report, "sources": sources,
+            "helper": helper, "executed": executed}
+
+
+def rewrite(path, report):
+    path.write_text(json.dumps(report), encoding="utf-8")
+
+
+def test_up_to_date_results_are_not_executed_again(last_run):
+    assert last_run["reason"]() is None
+    # A notebook that is gone no longer counts, even if it failed.
+    report = last_run["report"]
+    gone = {"notebook": "01-a/1.0-removed.ipynb", "status": "failed"}
+    rewrite(last_run["results"], dict(report, notebooks=report["notebooks"] + [gone]))
+    assert last_run["reason"]() is None
+
+
+def test_a_changed_input_executes_again(last_run):
+    os.utime(last_run["helper"])  # now, after the results were written
+    assert last_run["reason"]() == f"{last_run['helper']} changed since the last run"
+    os.utime(last_run["sources"][1])
+    assert "and 1 more file(s) changed" in last_run["reason"]()
+
+
+def test_missing_partial_or_failed_runs_execute_again(last_run):
+    report, results = last_run["report"], last_run["results"]
+    rewrite(results, dict(report, complete=False))
+    assert last_run["reason"]() == "the last run was partial or did not finish"
+
+    rewrite(results, dict(report, notebooks=report["notebooks"][:1]))
+    assert last_run["reason"]() == "the last run has no executed 01-a/1.2-y.ipynb"
+
+    rewrite(results, dict(report, notebooks=[report["notebooks"][0],
+                                             {"notebook": "01-a/1.2-y.ipynb", "status": "failed"}]))
+    assert last_run["reason"]() == "in the last run 01-a/1.2-y.ipynb failed"
+
+    rewrite(results, report)
+    (last_run["executed"] / "01-a" / "1.1-x.ipynb").unlink()
+    assert last_run["reason"]() == "the last run has no executed 01-a/1.1-x.ipynb"
+
+    results.unlink()
+    assert last_run["reason"]() == "results.json does not exist yet"
+
+
+def test_run_inputs_are_the_sources_helpers_and_runner_modules():
+    names = {path.name for path in cli.runner_files()}
+    assert {"run_notebooks.py", "notebooks.py", "results.py"} <= names
+    assert not names & {"cli.py", "lab.py", "__init__.py"}  # the CLI is no input of a run
+    inputs = cli.run_inputs()
+    assert CHAPTERS / "03-linear-neural-networks" / "3.6-softmax-regression-from-scratch.ipynb" \
+        in inputs
+    assert ROOT / "shared" / "d2lnotes" / "train.py" in inputs
+    assert JUPYTER_DATA / "kernels" / "d2lnotes-fork" / "kernel.json" in inputs
+
+
+def test_html_executes_only_when_stale_then_builds_the_site(monkeypatch):
+    from notestools import site
+
+    calls = []
+    monkeypatch.setattr(cli, "passthrough", lambda *a: calls.append(("run", *a)) or 0)
+    monkeypatch.setattr(site, "main", lambda argv: calls.append(("site", argv)) or 0)
+    monkeypatch.setattr(cli, "stale_reason", lambda *a: None)
+    assert cli.main(["html", "--lang", "zh"]) == 0
+    assert calls == [("site", ["--lang", "zh"])]
+
+    calls.clear()
+    monkeypatch.setattr(cli, "stale_reason", lambda *a: "3.6 changed")
+    assert cli.main(["html", "--device", "cpu", "--kernel", "python3", "--jobs", "2",
+                     "--timeout", "60"]) == 0
+    assert calls == [("run", "run", ["--kernel", "python3", "--jobs", "2", "--device", "cpu",
+                                     "--timeout", "60"]),
+                     ("site", ["--lang", "both"])]
+
+    calls.clear()
+    monkeypatch.setattr(cli, "passthrough", lambda *a: calls.append(("run", *a)) or 1)
+    assert cli.main(["html"]) == 1  # a notebook failed: no site from it
+    assert [c[0] for c in calls] == ["run"]
+
+
+def test_pdf_is_html_printed(monkeypatch):
+    from notestools.site import pdf
+
+    calls = []
+    monkeypatch.setattr(cli, "stale_reason", lambda *a: None)
+    monkeypatch.setattr(pdf, "main", lambda argv: calls.append(("pdf", argv)) or 0)
+    assert cli.main(["pdf", "--lang", "en"]) == 0
+    assert calls == [("pdf", ["--lang", "en"])]
+
+
+# -- the git filter ------------------------------------------------------------------------------
+
+GIT_CONFIG = ["-c", "user.name=test", "-c", "user.email=test@example.com",
+              "-c", "commit.gpgsign=false"]
+
+
+def git(repo, *args):
+    return subprocess.run(["git", *GIT_CONFIG, *args], cwd=repo, capture_output=True,
+                          check=True).stdout
+
+
+def notebook():
+    """A stored notebook as the project writes them: tags and a folded solution heading."""
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}})
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("#### 解答 / Solution", id="c000", metadata={
+            "tags": ["bilingual"], "jp-MarkdownHeadingCollapsed": True}),
+        nbformat.v4.new_code_cell("print(1 + 1)", id="c001", metadata={"tags": ["solution"]}),
+    ]
+    return nb
+
+
+def as_executed(stored):
+    """What a kernel and JupyterLab add to a notebook that is run and saved."""
+    nb = nbformat.reads(stored.decode(), as_version=4)
+    nb.metadata["language_info"] = {"name": "python", "version": "3.12.3"}
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    code = nb.cells[1]
+    code.execution_count = 3
+    code.outputs = [nbformat.v4.new_output("stream", text="2\n")]
+    code.metadata.update(collapsed=False, scrolled=True, execution={
+        "iopub.execute_input": "2026-01-01T00:00:00Z"})
+    return nbformat.writes(nb).encode() + b"\n"
+
+
+@pytest.fixture
+def repo(tmp_path):
+    git(tmp_path, "init", "-q")
+    shutil.copy(ROOT / ".gitattributes", tmp_path)
+    assert install_git_filter(tmp_path)
+    return tmp_path
+
+
+def test_git_stores_notebooks_without_outputs_or_kernel_metadata(repo):
+    stored = cleaned(nbformat.writes(notebook()).encode())
+    path = repo / "nb.ipynb"
+    path.write_bytes(stored)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a clean notebook")
+
+    path.write_bytes(as_executed(stored))
+    assert b'"outputs": [\n    {' in path.read_bytes()
+    # git status lists a file whose size changed without reading it; git diff cleans it.
+    assert git(repo, "diff") == b""
+    git(repo, "add", "nb.ipynb")
+    assert git(repo, "status", "--porcelain") == b""
+    assert git(repo, "diff", "--cached") == b""
+    assert git(repo, "show", ":nb.ipynb") == stored
+
+    kept = json.loads(stored)
+    assert kept["cells"][0]["metadata"] == {"tags": ["bilingual"],
+                                            "jp-MarkdownHeadingCollapsed": True}
+    assert kept["cells"][1]["metadata"] == {"tags": ["solution"]}
+    assert [c["id"] for c in kept["cells"]] == ["c000", "c001"]
+    assert kept["metadata"] == notebook().metadata
+
+    # A real edit is still an edit.
+    path.write_bytes(stored.replace(b"1 + 1", b"1 + 2"))
+    assert git(repo, "status", "--porcelain") == b" M nb.ipynb\n"
+
+
+def test_cleaning_a_clean_notebook_changes_no_byte(tmp_path):
+    executed, real = tmp_path / "executed.ipynb", tmp_path / "real.ipynb"
+    executed.write_bytes(as_executed(nbformat.writes(notebook()).encode()))
+    real.write_bytes((CHAPTERS / "02-preliminaries" / "2.1-data-manipulation.ipynb").read_bytes())
+    once = stored_forms([executed, real])
+    assert once[executed] != executed.read_bytes()
+    for path, data in once.items():
+        path.write_bytes(data)
+    assert stored_forms([executed, real]) == once
+
+
+def test_lint_finds_and_rewrites_unclean_notebooks(tmp_path):
+    clean = tmp_path / "clean.ipynb"
+    clean.write_bytes(cleaned(nbformat.writes(notebook()).encode()))
+    dirty = [tmp_path / "dirty.ipynb", tmp_path / "unsorted.ipynb"]
+    dirty[0].write_bytes(as_executed(clean.read_bytes()))
+    dirty[1].write_text(json.dumps(json.loads(clean.read_bytes()), indent=2), encoding="utf-8")
+    before = [path.read_bytes() for path in dirty]
+    paths = [dirty[0], clean, dirty[1]]  # split over processes; one prints two notebooks
+    assert unclean_notebooks(paths) == dirty
+    assert [path.read_bytes() for path in dirty] == before  # a check changes nothing
+    assert unclean_notebooks(paths, fix=True) == dirty
+    assert all(path.read_bytes() == clean.read_bytes() for path in dirty)
+
+
+def test_no_git_checkout_no_filter(tmp_path):
+    assert install_git_filter(tmp_path) is False
+
+
+# -- lab -----------------------------------------------------------------------------------------
+
+@pytest.fixture
+def no_server(monkeypatch, tmp_path):
+    """lab.main without a server, the real .git/config or the real chapters/."""
+    started, filters = [], []
+
+    class Server:
+        def __init__(self, command):
+            started.append(command)
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr(lab.subprocess, "Popen", Server)
+    monkeypatch.setattr(lab, "install_git_filter", lambda: filters.append(True))
+    monkeypatch.setattr(lab, "CHAPTERS", tmp_path)
+    return started, filters
+
+
+def test_lab_as_root_says_why_and_starts_nothing(monkeypatch, no_server, capsys):
+    started, filters = no_server
+    monkeypatch.setattr(lab, "running_as_root", lambda: True)
+    assert cli.main(["lab"]) == 1
+    message = capsys.readouterr().err.strip()
+    assert "\n" not in message and "refuses to run as root" in message
+    assert "make lab ALLOW_ROOT=1" in message and "--allow-root" in message
+    assert started == [] and filters == []
+
+    assert cli.main(["lab", "--allow-root", "--port", "9999", "--no-browser"]) == 0
+    assert filters == [True]
+    assert "--allow-root" in started[0] and "--ServerApp.port=9999" in started[0]
+    assert "--no-browser" in started[0]
+    assert (lab.CHAPTERS / "my-notes").is_dir()
+
+
+def test_lab_command():
+    command = lab.lab_command()
+    assert command[:3] == [sys.executable, "-m", "jupyterlab"]
+    assert "--ip=127.0.0.1" in command and f"--ServerApp.root_dir={CHAPTERS}" in command
+    assert "--allow-root" not in command and "--no-browser" not in command
+    assert ("--LabApp.default_url=/lab/tree/README.ipynb" in command) == \
+        (CHAPTERS / "README.ipynb").is_file()
+    settings = next(c.split("=", 1)[1] for c in command if c.startswith("--LabApp.app_settings"))
+    overrides = json.loads((lab.Path(settings) / "overrides.json").read_text(encoding="utf-8"))
+    assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+
+    command = lab.lab_command("02-preliminaries/2.1-data-manipulation.ipynb", port=8890)
+    assert "--LabApp.default_url=/lab/tree/02-preliminaries/2.1-data-manipulation.ipynb" \
+        in command
+    assert "--ServerApp.port=8890" in command
+
+
+# -- run, end to end -----------------------------------------------------------------------------
+
+def test_run_executes_a_notebook(tmp_path):
+    out, results = tmp_path / "notebooks", tmp_path / "results.json"
+    done = subprocess.run([sys.executable, "-m", "notestools", "run", "--pattern", "2.1-data",
+                           "--out", str(out), "--results", str(results), "--jobs", "1"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (out / "02-preliminaries" / "2.1-data-manipulation.ipynb").is_file()
+    report = json.loads(results.read_text(encoding="utf-8"))
+    assert [(nb["notebook"], nb["status"]) for nb in report["notebooks"]] == [
+        ("02-preliminaries/2.1-data-manipulation.ipynb", "ok")]

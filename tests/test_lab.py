@@ -1,0 +1,214 @@
+"""JupyterLab as a student uses it, in headless Chromium: open a notebook, Run All, save.
+
+The lab serves a temporary git copy of the notes with the repository's notebook filter
+configured. After Run All there must be no error output, exactly one training figure,
+every solution still folded, no figure wider than the notebook, a mistake answered in one
+line, and `git status` clean although the saved notebooks now hold outputs.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from notestools.lab import SETTINGS
+from notestools.notebooks import CHAPTERS, ROOT, install_git_filter
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOKS = ["02-preliminaries/2.1-data-manipulation.ipynb",
+             "03-linear-neural-networks/3.5-image-classification-dataset.ipynb",
+             "03-linear-neural-networks/3.6-softmax-regression-from-scratch.ipynb"]
+TOKEN = "d2lnotes-lab-test"
+SOLUTION = "#### 解答 / Solution"
+
+
+def git(repo, *args):
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
+                          text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory):
+    """A git copy of the notes, committed through the filter, as a clone after `make install`."""
+    repo = tmp_path_factory.mktemp("clone")
+    shutil.copytree(CHAPTERS, repo / "chapters",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "my-notes"))
+    shutil.copy(ROOT / ".gitattributes", repo)
+    git(repo, "init", "-q")
+    git(repo, "config", "user.email", "student@example.org")
+    git(repo, "config", "user.name", "student")
+    assert install_git_filter(repo, sys.executable)
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "notes")
+    assert git(repo, "status", "--porcelain") == ""
+    return repo
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(repo, tmp_path_factory):
+    """JupyterLab on a free localhost port with the project's settings (news pop-up off);
+    cells are all kept in the page (no windowing) so the test can read them."""
+    home = tmp_path_factory.mktemp("jupyter")
+    settings = home / "settings"
+    shutil.copytree(SETTINGS, settings)
+    overrides = json.loads((settings / "overrides.json").read_text())
+    overrides["@jupyterlab/notebook-extension:tracker"] = {"windowingMode": "none"}
+    (settings / "overrides.json").write_text(json.dumps(overrides))
+    port = free_port()
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+               f"--port={port}", f"--ServerApp.root_dir={repo / 'chapters'}",
+               f"--LabApp.app_settings_dir={settings}", f"--IdentityProvider.token={TOKEN}",
+               f"--LabApp.workspaces_dir={home / 'workspaces'}",
+               "--LabApp.expose_app_in_browser=True"]  # window.jupyterapp runs commands
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI run as root
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"),
+           "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "OMP_NUM_THREADS": "1"}
+    log = open(home / "lab.log", "w")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None, (home / "lab.log").read_text()[-3000:]
+                time.sleep(0.5)
+        else:
+            pytest.fail("JupyterLab did not answer within 60 s")
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # the server and its kernels
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def driver(chromium):
+    chromium.set_window_size(1400, 900)
+    return chromium
+
+
+def wait_until(driver, script, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if driver.execute_script(script):
+            return
+        time.sleep(0.5)
+    pytest.fail(f"timed out after {timeout} s waiting for {what}")
+
+
+IDLE = """
+const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+const status = document.querySelector('.jp-Notebook-ExecutionIndicator');
+return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent))
+    && (!status || status.getAttribute('data-status') === 'idle');
+"""
+FOLDED = """return document.querySelectorAll(
+    '.jp-collapseHeadingButton[data-heading-collapsed="true"]').length"""
+TOO_WIDE = """
+return [...document.querySelectorAll('.jp-OutputArea-output img, .jp-OutputArea-output svg')]
+  .filter(e => !e.closest('svg svg'))
+  .filter(e => e.getBoundingClientRect().width >
+               e.closest('.jp-OutputArea-output').getBoundingClientRect().width + 1)
+  .map(e => Math.round(e.getBoundingClientRect().width));
+"""
+
+
+def command(driver, name):
+    """Start a JupyterLab command, as its menu item would (Run All resolves only when done)."""
+    driver.execute_script(f"window.jupyterapp.commands.execute('{name}');")
+
+
+def run_all_and_save(driver, url, notebook, shots):
+    # A workspace of its own per notebook: only this notebook's cells are in the page.
+    driver.get(f"{url}/lab/workspaces/{Path(notebook).stem}/tree/{notebook}?token={TOKEN}")
+    wait_until(driver, "return !!document.querySelector('.jp-Notebook .jp-Cell')"
+               " && document.querySelector('.jp-Notebook-ExecutionIndicator')"
+               "?.getAttribute('data-status') === 'idle'", 90, "the notebook and its kernel")
+    command(driver, "notebook:run-all-cells")
+    time.sleep(2)
+    try:
+        wait_until(driver, IDLE, int(os.environ.get("LAB_WAIT", 420)), f"Run All of {notebook}")
+    finally:
+        driver.save_screenshot(str(shots / (Path(notebook).stem + "-wait.png")))
+        print(driver.execute_script("return [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent).join(' ') + ' status=' + document.querySelector('.jp-Notebook-ExecutionIndicator')?.outerHTML"))
+    command(driver, "docmanager:save")
+    time.sleep(2)
+    driver.save_screenshot(str(shots / (Path(notebook).stem + ".png")))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda n: Path(n).stem.split("-")[0])
+def test_run_all_in_jupyterlab(repo, lab, driver, notebook, tmp_path_factory):
+    shots = Path(os.environ.get("D2L_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    run_all_and_save(driver, lab, notebook, shots)
+
+    saved = json.loads((repo / "chapters" / notebook).read_text(encoding="utf-8"))
+    code = [c for c in saved["cells"] if c["cell_type"] == "code"]
+    errors = [o for c in code for o in c["outputs"] if o["output_type"] == "error"]
+    assert not errors, [e["ename"] + ": " + e["evalue"] for e in errors]
+    assert all(c["execution_count"] for c in code), "Run All executed every code cell"
+
+    solutions = [c for c in saved["cells"] if "".join(c["source"]).startswith(SOLUTION)]
+    assert solutions and all(c["metadata"].get("jp-MarkdownHeadingCollapsed")
+                             for c in solutions), "every solution is still folded"
+    assert driver.execute_script(FOLDED) >= len(solutions)
+    assert driver.execute_script(TOO_WIDE) == [], "a figure is wider than the notebook"
+
+    training = [c for c in code if "train_ch3(" in "".join(c["source"])
+                and "def train_ch3" not in "".join(c["source"])]
+    for cell in training[:1]:
+        figures = [o for o in cell["outputs"] if o["output_type"] == "display_data"
+                   and ({"image/svg+xml", "image/png"} & set(o.get("data", {})))]
+        assert len(figures) == 1, f"one live training figure, found {len(figures)}"
+    if "3.6" in notebook:
+        assert training, "3.6 trains with train_ch3"
+
+    assert any(c["outputs"] for c in code), "the saved notebook holds outputs"
+    assert git(repo, "status", "--porcelain", "chapters") == "", \
+        "opening, running and saving a notebook leaves git status clean"
+
+
+def test_a_mistake_is_one_line(lab, driver):
+    """A wrong device name, typed in a new cell, answers with one line, not a traceback."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver.get(f"{lab}/lab/workspaces/mistake/tree/{NOTEBOOKS[0]}?token={TOKEN}")
+    wait_until(driver, "return document.querySelector('.jp-Notebook-ExecutionIndicator')"
+               "?.getAttribute('data-status') === 'idle'", 90, "the kernel")
+    first = driver.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")[0]
+    first.click()
+    body = driver.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.ESCAPE, "b")  # a new cell below, in command mode
+    editor = driver.find_element(By.CSS_SELECTOR, ".jp-Cell.jp-mod-selected .cm-content")
+    editor.click()
+    editor.send_keys('import d2lnotes as d2l\nd2l.resolve_device("gpu")')
+    editor.send_keys(Keys.SHIFT, Keys.ENTER)
+    selector = ".jp-Cell:nth-child(2) .jp-OutputArea-output"
+    wait_until(driver, f"return !!document.querySelector('{selector}')", 60, "the error")
+    text = driver.find_element(By.CSS_SELECTOR, selector).text.strip()
+    assert text.startswith("BadValueError: Unknown device 'gpu'"), text
+    assert len(text.splitlines()) == 1, text

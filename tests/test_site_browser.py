@@ -1,0 +1,395 @@
+"""The site in a real browser: Debian's chromium (driven by selenium through chromedriver,
+see notestools/site/browser.py), pages opened from file:// with the network cut off.
+
+The site is built in a temporary folder from 2.1 and 3.6, executed once per session (see
+test_site.py). Checked: every page (console errors, typeset math, images, links, nothing
+fetched), search in English and Chinese followed to the right heading, dark mode (with a
+screenshot of 3.6), the print styles, and the PDF of the whole notes (pdftotext, pdfinfo,
+pdffonts from poppler-utils). Screenshots go to $D2L_SCREENSHOTS, or a temporary folder.
+Without Chromium these tests fail and say what to install; D2L_SKIP_BROWSER=1 skips them.
+"""
+
+import base64
+import functools
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from test_site import build_real_site, read_search_index
+
+from notestools.site.browser import (
+    INSTALL_HINT,
+    MATH_DONE,
+    start_chrome,
+    wait_for,
+    wait_until_typeset,
+)
+from notestools.site.markdown import split_title
+from notestools.site.pdf import make_pdf
+
+pytestmark = pytest.mark.browser
+
+THEME_KEY = "d2l-notes-theme"  # site.js's localStorage key
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """(site folder, what build_site made): no repository, so no link leaves the site."""
+    return build_real_site(tmp_path_factory, "browser-site", repository=None)
+
+
+@pytest.fixture(scope="session")
+def site(built):
+    return built[0]
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    if os.environ.get("D2L_SKIP_BROWSER") == "1":
+        pytest.skip("D2L_SKIP_BROWSER=1: browser tests skipped on purpose")
+    try:
+        driver = start_chrome(tmp_path_factory.mktemp("chromium-profile"), capabilities={
+            "goog:loggingPrefs": {"browser": "ALL", "performance": "ALL"}})
+    except RuntimeError as err:
+        pytest.fail(f"{err} (D2L_SKIP_BROWSER=1 skips these tests; {INSTALL_HINT})")
+    try:
+        driver.set_page_load_timeout(60)
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory):
+    folder = os.environ.get("D2L_SCREENSHOTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def notebook_pages(site):
+    return sorted(site.glob("*/*.html"))
+
+
+def page_of(site, prefix):
+    return next(p for p in notebook_pages(site) if p.name.startswith(prefix))
+
+
+PAGE_REPORT_JS = r"""
+const skip = new Set(["PRE", "CODE", "SCRIPT", "STYLE", "TEXTAREA"]);
+const typeset = ["MathJax", "MathJax_Display", "MathJax_Preview"];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
+  acceptNode(node) {
+    for (let e = node.parentElement; e; e = e.parentElement) {
+      if (skip.has(e.tagName) || typeset.some(c => e.classList.contains(c))) {
+        return NodeFilter.FILTER_REJECT;
+      }
+    }
+    return NodeFilter.FILTER_ACCEPT;
+  }
+});
+const raw = [];
+const rawTex = /\$\$|\\\[|\\\(|\$[^$\n]*\\[A-Za-z]+[^$\n]*\$/;
+for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+  if (rawTex.test(n.textContent)) raw.push(n.textContent.trim().slice(0, 120));
+}
+return {
+  images: Array.from(document.images).map(i => ({src: i.currentSrc.slice(0, 60),
+                                                ok: i.complete && i.naturalWidth > 0})),
+  links: Array.from(document.querySelectorAll("a[href]")).map(a => a.href),
+  mathSources: document.querySelectorAll('script[type^="math/tex"]').length,
+  mathRendered: document.querySelectorAll("span.MathJax").length,
+  mathErrors: document.querySelectorAll('.MathJax .merror, .MathJax_Error').length,
+  rawTex: raw,
+  solutions: Array.from(document.querySelectorAll("details.d2l-solution"))
+    .map(d => ({open: d.open, cells: d.querySelectorAll(".jp-Cell").length})),
+};
+"""
+
+
+@functools.lru_cache(maxsize=None)
+def html_ids(path):
+    """Every id (and <a name>) in a page: the targets a #fragment can reach."""
+    text = Path(path).read_text(encoding="utf-8")
+    return frozenset(html.unescape(m) for m in re.findall(r'\s(?:id|name)="([^"]*)"', text))
+
+
+def requested_urls(driver):
+    """URLs the page asked for since the last call (Chrome's performance log)."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def link_problems(name, hrefs):
+    problems = []
+    for href in hrefs:
+        parts = urlsplit(href)
+        if parts.scheme != "file":
+            continue
+        target = Path(unquote(parts.path))
+        if not target.is_file():
+            problems.append(f"{name}: broken link {href}")
+        # A browser looks for the fragment as written, then percent-decoded.
+        elif parts.fragment and not {parts.fragment, unquote(parts.fragment)} & html_ids(target):
+            problems.append(f"{name}: link to a missing anchor {href}")
+    return problems
+
+
+def page_problems(browser, name):
+    """What is wrong with the page just loaded."""
+    problems = []
+    if not wait_until_typeset(browser, 60):
+        problems.append(f"{name}: MathJax did not finish typesetting within 60 s")
+    report = browser.execute_script(PAGE_REPORT_JS)
+    problems += [f"{name}: console error: {e['message'][:300]}"
+                 for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    problems += [f"{name}: image not loaded: {i['src']}" for i in report["images"] if not i["ok"]]
+    problems += [f"{name}: asked the network for {url}" for url in requested_urls(browser)
+                 if urlsplit(url).scheme not in ("file", "data", "about", "blob")]
+    if report["mathErrors"]:
+        problems.append(f"{name}: {report['mathErrors']} formula(s) MathJax could not typeset")
+    if report["mathRendered"] != report["mathSources"]:
+        problems.append(f"{name}: {report['mathSources']} formulas but "
+                        f"{report['mathRendered']} typeset")
+    problems += [f"{name}: raw TeX left in the text: {t!r}" for t in report["rawTex"]]
+    folded = name != "all.html"  # the page the PDF is printed from has them open
+    problems += [f"{name}: a solution is {'not folded' if folded else 'folded'}, or empty: {s}"
+                 for s in report["solutions"] if s["open"] == folded or not s["cells"]]
+    return problems + link_problems(name, report["links"])
+
+
+def test_every_page(site, browser):
+    """Index, glossary, the notebook pages and the all-in-one page: no console error, math
+    typeset, images loaded, internal links resolve, nothing fetched from the network,
+    solutions folded (open on the all-in-one page)."""
+    pages = [site / "index.html", site / "glossary.html", *notebook_pages(site),
+             site / "all.html"]
+    browser.get_log("browser")  # start from clean logs
+    browser.get_log("performance")
+    problems, timings = [], []
+    for path in pages:
+        name = path.relative_to(site).as_posix()
+        start = time.monotonic()
+        browser.get(path.as_uri())
+        problems += page_problems(browser, name)
+        timings.append(f"{name} {time.monotonic() - start:.1f} s")
+    assert not problems, "\n".join(problems)
+    print(f"\n{len(pages)} pages checked: {', '.join(timings)}")
+
+
+def unique_heading(site, page, part):
+    """A heading of ``page`` (entries of the search index) whose Chinese (part=0) or English
+    (part=1) half appears in no other heading: (anchor, that half)."""
+    index = read_search_index(site)
+    href = page.relative_to(site).as_posix()
+    headings = [(index["pages"][e[0]][0], e[1], e[2]) for e in index["entries"]]
+    for where, anchor, heading in headings:
+        words = split_title(re.sub(r"^[\d.]+\s*", "", heading))[part]
+        if where != href or len(words) < 2:
+            continue
+        if sum(words.lower() in h.lower() for _, _, h in headings) == 1:
+            return anchor, words
+    raise AssertionError(f"{href} has no heading with a unique {('Chinese', 'English')[part]} half")
+
+
+def search_and_follow(browser, site, start_page, query, target, anchor):
+    """Type ``query`` into the top bar on ``start_page``, check the first result is the
+    heading ``anchor`` of ``target`` with the query marked, follow it, and check the browser
+    lands on that page with the heading in view."""
+    browser.get(start_page.as_uri())
+    box = browser.find_element("css selector", ".d2l-search-input")
+    box.send_keys(query)
+    assert wait_for(browser, "return document.querySelectorAll('.d2l-hit').length > 0", 10), (
+        f"no result for {query!r}")
+    first = browser.find_element("css selector", ".d2l-hit")
+    href = urlsplit(first.get_attribute("href"))
+    assert (Path(unquote(href.path)), unquote(href.fragment)) == (target, anchor), query
+    marked = "".join(m.text for m in first.find_elements("css selector", "mark"))
+    assert marked and all(c in query.lower() for c in marked.lower().replace(" ", "")), marked
+    first.click()
+    assert wait_for(browser, "return decodeURIComponent(location.hash.slice(1)) === "
+                    + json.dumps(anchor), 10)
+    assert Path(unquote(urlsplit(browser.current_url).path)) == target
+    top = browser.execute_script(
+        "return document.getElementById(arguments[0]).getBoundingClientRect().top", anchor)
+    assert 0 <= top < browser.execute_script("return innerHeight / 2"), top
+
+
+def test_search(site, browser):
+    """An English and a Chinese query, each a heading's words, typed into the top bar of
+    another page: the heading is the first result, and following it lands on it."""
+    page_21, page_36 = page_of(site, "2.1-"), page_of(site, "3.6-")
+    anchor, english = unique_heading(site, page_21, part=1)
+    search_and_follow(browser, site, page_36, english, page_21, anchor)
+    anchor, chinese = unique_heading(site, page_36, part=0)
+    search_and_follow(browser, site, site / "index.html", chinese, page_36, anchor)
+    # Chinese needs no word breaks: its two halves, apart, still find the heading.
+    half = len(chinese) // 2
+    browser.get((site / "glossary.html").as_uri())
+    results = browser.execute_async_script("""
+        const query = arguments[0], done = arguments[arguments.length - 1];
+        document.querySelector('.d2l-search-input').focus();  // loads the index
+        (function poll() {
+          const found = window.d2lSearch.search(query);
+          if (found) done(found.map(e => e.href)); else setTimeout(poll, 50);
+        })();""", f"{chinese[half:]} {chinese[:half]}")
+    assert any(unquote(urlsplit(h).fragment) == anchor for h in results), results
+
+
+def luminance(css_color):
+    r, g, b = (int(v) for v in re.findall(r"\d+", css_color)[:3])
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+
+def test_dark_mode(site, browser, screenshots):
+    """With a dark system theme 3.6 is dark, its figures on a light panel; the switch in the
+    top bar turns it light, and the choice is remembered on the next page."""
+    page = page_of(site, "3.6-")
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {
+        "features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    try:
+        browser.get(page.as_uri())
+        browser.execute_script(f"localStorage.removeItem('{THEME_KEY}')")
+        browser.refresh()
+        assert wait_until_typeset(browser, 60)
+        style = ("return getComputedStyle(document.querySelector(arguments[0]))"
+                 "[arguments[1]]")
+        assert browser.execute_script("return document.documentElement.dataset.theme") == "dark"
+        assert luminance(browser.execute_script(style, "body", "backgroundColor")) < 0.15
+        assert luminance(browser.execute_script(style, "body", "color")) > 0.7
+        assert luminance(browser.execute_script(style, ".jp-InputArea-editor",
+                                                "backgroundColor")) < 0.2
+        figure = ".jp-RenderedSVG svg, .jp-RenderedImage img"
+        assert luminance(browser.execute_script(style, figure, "backgroundColor")) > 0.95
+        browser.save_screenshot(str(screenshots / "3.6-dark-top.png"))
+        browser.execute_script("document.querySelector(arguments[0]).scrollIntoView()", figure)
+        browser.execute_script("scrollBy(0, -200)")
+        browser.save_screenshot(str(screenshots / "3.6-dark-figure.png"))
+        browser.find_element("css selector", ".d2l-theme").click()
+        assert browser.execute_script("return document.documentElement.dataset.theme") == "light"
+        browser.get((site / "index.html").as_uri())  # another page: the choice is kept
+        assert browser.execute_script("return document.documentElement.dataset.theme") == "light"
+        assert luminance(browser.execute_script(style, "body", "backgroundColor")) > 0.95
+    finally:
+        browser.execute_script(f"localStorage.removeItem('{THEME_KEY}')")
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+    print(f"\ndark-mode screenshots of 3.6: {screenshots}")
+
+
+def test_language_switch_and_solution(site, browser):
+    """The bilingual page's switch hides a language; an opened solution shows typeset math."""
+    browser.get(page_of(site, "3.6-").as_uri())
+    assert wait_for(browser, MATH_DONE, timeout=60)
+    visible = ("return Array.from(document.querySelectorAll(arguments[0]))"
+               ".filter(e => e.checkVisibility()).length")
+    assert browser.execute_script(visible, ".jp-MarkdownCell.celltag_zh") > 0
+    browser.find_element("css selector", '.d2l-langswitch button[data-show="en"]').click()
+    assert browser.execute_script(visible, ".jp-MarkdownCell.celltag_zh") == 0
+    assert browser.execute_script(visible, ".jp-MarkdownCell.celltag_en") > 0
+    browser.find_element("css selector", '.d2l-langswitch button[data-show="both"]').click()
+    assert browser.execute_script(visible, ".jp-MarkdownCell.celltag_zh") > 0
+    details = browser.find_elements("css selector", "details.d2l-solution")
+    assert details, "3.6 has no folded solution"
+    assert browser.execute_script(visible, "details.d2l-solution .jp-Cell") == 0
+    details[0].find_element("css selector", "summary").click()
+    assert browser.execute_script(visible, "details.d2l-solution .jp-Cell") > 0
+    # Formulas typeset while folded have their real size once the solution opens.
+    widths = browser.execute_script(
+        "return Array.from(document.querySelectorAll('details.d2l-solution[open] span.MathJax'))"
+        ".map(e => e.getBoundingClientRect().width)")
+    assert all(w > 0 for w in widths), widths
+
+
+def test_print_styles(site, browser):
+    """Printing one page: no top bar, search or pager, every solution shown, code wrapped
+    instead of clipped."""
+    browser.get(page_of(site, "3.6-").as_uri())
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        shown = ("return Array.from(document.querySelectorAll(arguments[0]))"
+                 ".filter(e => e.checkVisibility()).length")
+        for hidden in (".d2l-topbar", ".d2l-pager", ".d2l-search", "nav.d2l-launch"):
+            assert browser.execute_script(shown, hidden) == 0, hidden
+        solutions = browser.execute_script(
+            "return document.querySelectorAll('details.d2l-solution .jp-Cell').length")
+        assert solutions and browser.execute_script(shown, "details.d2l-solution .jp-Cell") \
+            == solutions
+        clipped = browser.execute_script("""
+            return Array.from(document.querySelectorAll('.jp-InputArea-editor pre'))
+              .filter(pre => getComputedStyle(pre).whiteSpace !== 'pre-wrap'
+                             || pre.scrollWidth > pre.clientWidth + 1).length""")
+        assert clipped == 0
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def poppler(*command):
+    if not shutil.which(command[0]):
+        pytest.fail(f"{command[0]} is missing: apt-get install poppler-utils")
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="session")
+def pdf(site, browser):  # (browser: skipped or failed with it)
+    start = time.monotonic()
+    path = make_pdf(site, timeout=300)
+    print(f"\nPDF of {len(notebook_pages(site))} sections printed in "
+          f"{time.monotonic() - start:.1f} s")
+    return path
+
+
+def test_pdf(pdf, site):
+    """The PDF holds every section title in both languages, typeset formulas (none of the
+    notebooks' TeX left), numbered pages, embedded fonts that map back to Chinese text and
+    bookmarks; the index links to it."""
+    text = poppler("pdftotext", "-enc", "UTF-8", str(pdf), "-")
+    flat = re.sub(r"\s+", "", text)
+    rows = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    for row in rows.select("table.d2l-toc tbody tr"):
+        for part in (".d2l-zh", ".d2l-en"):
+            title = re.sub(r"\s+", "", row.select_one(part).get_text())
+            assert title in flat, f"{title!r} is not in the PDF"
+    assert rows.select_one('a[href="d2l-notes.pdf"]')
+
+    page = BeautifulSoup((site / "all.html").read_text(encoding="utf-8"), "html.parser")
+    code = "\n".join(c.get_text() for c in page.select(".jp-CodeCell"))
+    prose = "\n".join(c.get_text() for c in page.select(".jp-RenderedMarkdown"))
+    formulas = {f for f in re.findall(r"\$[^$\n]+\$", prose) if f not in code}
+    assert formulas, "the notes have no formula to check"
+    assert "$$" not in text and not [f for f in formulas if f in text]
+
+    pages = int(re.search(r"^Pages:\s+(\d+)", poppler("pdfinfo", str(pdf)), re.M)[1])
+    assert pages > len(notebook_pages(site)) + 2
+    assert f"1 / {pages}" in text and f"{pages} / {pages}" in text  # the footer
+    fonts = poppler("pdffonts", str(pdf)).splitlines()[2:]
+    assert fonts and all(re.search(r"\byes\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+$", f)
+                         for f in fonts), "a font is not embedded:\n" + "\n".join(fonts)
+    assert re.search(r"[\u4e00-\u9fff]", text)  # Chinese glyphs map back to text
+    assert b"/Outlines" in pdf.read_bytes()  # bookmarks
+    print(f"\nPDF: {pages} pages, {pdf.stat().st_size / 1024:.0f} KiB, "
+          f"{len(formulas)} distinct inline formulas typeset")
+
+
+def test_screenshot_of_index(site, browser, screenshots):
+    """The index as a reader first sees it (a full-page PNG for a person to look at)."""
+    browser.get((site / "index.html").as_uri())
+    metrics = browser.execute_cdp_cmd("Page.getLayoutMetrics", {})
+    size = metrics.get("cssContentSize") or metrics["contentSize"]
+    shot = browser.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
+    path = screenshots / "index.png"
+    path.write_bytes(base64.b64decode(shot["data"]))
+    assert path.stat().st_size > 10_000
