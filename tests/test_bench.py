@@ -23,9 +23,10 @@ from notestools.forkkernel import PRELOAD
 
 
 @pytest.fixture(scope="module")
-def quick(tmp_path_factory, fashion_mnist_root):
+def quick(tmp_path_factory, fashion_mnist_root, fork_zygote):
     """One quick bench with every part: fast, floor and d2l (1 epoch each), the forked
-    kernels (2 epochs), the suite on 2.1 with forked kernels."""
+    kernels (2 epochs, zygotes of their own), the suite on 2.1 with forked kernels (from
+    the session's zygote, as `make test` runs it)."""
     tmp = tmp_path_factory.mktemp("bench")
     code = bench.main(["--quick", "--with-d2l", "--device", "cpu", "--pattern", "2.1-data",
                        "--out", str(tmp / "bench.json"), "--notebooks-out", str(tmp / "nb"),

@@ -2,15 +2,21 @@
 
 import ast
 import inspect
+import json
 import re
 import textwrap
 
 import pytest
 from conftest import load_notebook
-from notestools.notebooks import source_notebooks
-from notestools.strip_outputs import dirty_cells
 
 import d2lnotes
+from notestools.notebooks import (
+    CHAPTERS,
+    INDEX,
+    find_notebooks,
+    source_notebooks,
+    unclean_notebooks,
+)
 
 EXPECTED = {
     "02-preliminaries": ["2.1-data-manipulation", "2.2-data-preprocessing",
@@ -26,6 +32,11 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 NOTEBOOKS = source_notebooks()
 ids = [p.stem for p in NOTEBOOKS]
+TERMS_HEADER = re.compile(r"\|\s*English\s*\|\s*中文\s*\|")
+# What a lesson may not reach for: helper internals (submodules, private names).
+INTERNALS = re.compile(r"\bfrom\s+d2lnotes\.|\bimport\s+d2lnotes\.|\bd2l\._|\bd2lnotes\._")
+DRAWS = re.compile(r"\bd2l\.(plot|show_images|Animator|train_ch3|predict_ch3|set_figsize)\b|"
+                   r"\bplt\.|\.imshow\(|\bshow_images\(|\bAnimator\(")
 
 
 def source(cell):
@@ -37,8 +48,9 @@ def tags(cell):
 
 
 def code_ast(cell):
-    """Parse a code cell, skipping IPython magics and shell escapes."""
-    lines = [l for l in source(cell).splitlines() if not l.lstrip().startswith(("%", "!"))]
+    """Parse a code cell; an IPython magic or shell escape counts as a `pass` statement."""
+    lines = [l[:len(l) - len(l.lstrip())] + "pass" if l.lstrip().startswith(("%", "!")) else l
+             for l in source(cell).splitlines()]
     return ast.parse("\n".join(lines))
 
 
@@ -50,14 +62,13 @@ def test_every_section_has_its_notebook():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 class TestNotebook:
-    def test_stored_clean_with_python3_kernel(self, path):
+    def test_stored_with_ipykernels_python3(self, path):
         import nbformat
 
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)
-        assert nb.metadata.kernelspec.name == "python3"
-        assert not dirty_cells(nb), \
-            f"outputs stored in {path.name}: run `python shared/tools/strip_outputs.py`"
+        assert nb.metadata.kernelspec == {"name": "python3", "language": "python",
+                                          "display_name": "Python 3 (ipykernel)"}
 
     def test_bilingual_title(self, path):
         first = load_notebook(path)["cells"][0]
@@ -95,6 +106,34 @@ class TestNotebook:
                 assert i > 0 and "en" in tags(cells[i - 1]), f"{where} has no en partner before it"
                 assert CJK.search(source(cell)), f"{where} is tagged zh but has no Chinese"
 
+    def test_uses_only_public_helpers(self, path):
+        """A lesson teaches the book: d2l.<public name> and what it defines, no internals."""
+        for i, cell in enumerate(load_notebook(path)["cells"]):
+            if cell["cell_type"] == "code":
+                found = INTERNALS.search(source(cell))
+                assert not found, f"code cell {i} reaches into the helper: {found.group(0)!r}"
+                for node in ast.walk(code_ast(cell)):
+                    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                            and node.value.id == "d2l":
+                        assert node.attr in d2lnotes.__all__, f"d2l.{node.attr} is not public"
+
+    def test_a_drawing_notebook_starts_with_matplotlib_inline(self, path):
+        cells = [c for c in load_notebook(path)["cells"] if c["cell_type"] == "code"]
+        if not any(DRAWS.search(source(c)) for c in cells):
+            return
+        setup = next(c for c in cells if "import d2lnotes as d2l" in source(c))
+        assert source(setup).startswith("%matplotlib inline"), \
+            "figures must show whatever MPLBACKEND says: start the setup cell with it"
+
+    def test_ends_with_next_outside_the_last_solution(self, path):
+        """Run All selects the last cell; outside a solution it leaves them all folded."""
+        last = load_notebook(path)["cells"][-1]
+        text = source(last)
+        assert last["cell_type"] == "markdown" and "solution" not in tags(last), text[:80]
+        assert text.startswith("## 下一节 Next") or text.startswith("## 目录 Contents"), text[:80]
+        target = re.search(r"\]\(([^)]+\.ipynb)\)", text)
+        assert target and (path.parent / target.group(1)).resolve().exists(), text
+
     def test_results_are_asserted(self, path):
         asserts = [n for c in load_notebook(path)["cells"] if c["cell_type"] == "code"
                    for n in ast.walk(code_ast(c)) if isinstance(n, ast.Assert)]
@@ -126,3 +165,48 @@ class TestNotebook:
                 theirs = ast.parse(textwrap.dedent(inspect.getsource(helper))).body[0]
                 assert ast.dump(node) == ast.dump(theirs), \
                     f"{node.name} in {path.name} differs from d2lnotes.{node.name}"
+
+
+def test_stored_exactly_as_the_git_filter_stores_them():
+    unclean = unclean_notebooks(find_notebooks(CHAPTERS))
+    assert not unclean, ("not stored as the git filter stores them (outputs, kernel metadata "
+                         f"or layout): {[p.name for p in unclean]}; run "
+                         "`python -m notestools lint --clean-notebooks`")
+
+
+def glossary_pairs(paths):
+    """(English term, Chinese term, section) from every notebook's terms table."""
+    for path in paths:
+        for cell in load_notebook(path)["cells"]:
+            if cell["cell_type"] != "markdown" or not TERMS_HEADER.search(source(cell)):
+                continue
+            for line in source(cell).splitlines():
+                cols = [c.strip().replace("*", "").replace("`", "")
+                        for c in line.strip().strip("|").split("|")]
+                if len(cols) >= 2 and cols[0] not in ("", "English") \
+                        and not set(cols[0]) <= set("-: "):
+                    yield re.sub(r"\s+", " ", cols[0]).lower(), cols[1], path.stem.split("-")[0]
+
+
+def test_one_chinese_term_per_english_term():
+    seen = {}
+    for en, zh, section in glossary_pairs(NOTEBOOKS):
+        seen.setdefault(en, {}).setdefault(zh, []).append(section)
+    twice = {en: found for en, found in seen.items() if len(found) > 1}
+    assert not twice, f"one English term, several Chinese terms: {twice}"
+    assert len(seen) > 200
+
+
+def test_the_glossary_check_catches_two_terms(tmp_path):
+    for name, zh in (("a", "广播"), ("b", "广播机制")):
+        nb = {"cells": [{"cell_type": "markdown", "metadata": {},
+                         "source": f"| English | 中文 |\n| --- | --- |\n| broadcasting | {zh} |"}]}
+        (tmp_path / f"{name}.ipynb").write_text(json.dumps(nb, ensure_ascii=False))
+    pairs = list(glossary_pairs(sorted(tmp_path.glob("*.ipynb"))))
+    assert {zh for _, zh, _ in pairs} == {"广播", "广播机制"}
+
+
+def test_the_index_links_every_section():
+    text = "".join("".join(c["source"]) for c in load_notebook(CHAPTERS / INDEX)["cells"])
+    for path in NOTEBOOKS:
+        assert f"]({path.relative_to(CHAPTERS).as_posix()})" in text, path.name

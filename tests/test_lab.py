@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from notestools.lab import SETTINGS
+from notestools.lab import SETTINGS, lab_command, running_as_root
 from notestools.notebooks import CHAPTERS, ROOT, install_git_filter
 
 pytestmark = pytest.mark.browser
@@ -70,13 +70,12 @@ def lab(repo, tmp_path_factory):
     overrides["@jupyterlab/notebook-extension:tracker"] = {"windowingMode": "none"}
     (settings / "overrides.json").write_text(json.dumps(overrides))
     port = free_port()
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
-               f"--port={port}", f"--ServerApp.root_dir={repo / 'chapters'}",
-               f"--LabApp.app_settings_dir={settings}", f"--IdentityProvider.token={TOKEN}",
-               f"--LabApp.workspaces_dir={home / 'workspaces'}",
-               "--LabApp.expose_app_in_browser=True"]  # window.jupyterapp runs commands
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")  # containers and CI run as root
+    # `make lab`'s command line (containers and CI run as root), with this test's settings
+    command = lab_command(None, port, allow_root=running_as_root(), browser=False,
+                          root=repo / "chapters", settings=settings)
+    command += [f"--IdentityProvider.token={TOKEN}",
+                f"--LabApp.workspaces_dir={home / 'workspaces'}",
+                "--LabApp.expose_app_in_browser=True"]  # window.jupyterapp runs commands
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"),
            "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "OMP_NUM_THREADS": "1"}
     log = open(home / "lab.log", "w")
@@ -119,14 +118,21 @@ def wait_until(driver, script, timeout, what):
     pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 
-IDLE = """
-const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-const status = document.querySelector('.jp-Notebook-ExecutionIndicator');
-return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent))
-    && (!status || status.getAttribute('data-status') === 'idle');
-"""
-FOLDED = """return document.querySelectorAll(
-    '.jp-collapseHeadingButton[data-heading-collapsed="true"]').length"""
+# What the page's JupyterLab says about the open notebook (window.jupyterapp).
+NOTEBOOK = "const w = window.jupyterapp?.shell.currentWidget;"
+READY = NOTEBOOK + """
+return !!(w && w.sessionContext?.isReady && w.content?.model
+          && w.sessionContext.session?.kernel?.status === 'idle');"""
+IDLE = NOTEBOOK + """
+const cells = w.content.model.cells;
+for (let i = 0; i < cells.length; i++) {
+  const cell = cells.get(i);
+  if (cell.type === 'code' && !cell.executionCount) return false;
+}
+return w.sessionContext.session?.kernel?.status === 'idle';"""
+FOLDED = NOTEBOOK + """
+return w.content.widgets.filter(c => c.model.type === 'markdown' && c.headingCollapsed
+  && c.model.sharedModel.getSource().startsWith('#### 解答')).length;"""
 TOO_WIDE = """
 return [...document.querySelectorAll('.jp-OutputArea-output img, .jp-OutputArea-output svg')]
   .filter(e => !e.closest('svg svg'))
@@ -143,17 +149,15 @@ def command(driver, name):
 
 def run_all_and_save(driver, url, notebook, shots):
     # A workspace of its own per notebook: only this notebook's cells are in the page.
-    driver.get(f"{url}/lab/workspaces/{Path(notebook).stem}/tree/{notebook}?token={TOKEN}")
-    wait_until(driver, "return !!document.querySelector('.jp-Notebook .jp-Cell')"
-               " && document.querySelector('.jp-Notebook-ExecutionIndicator')"
-               "?.getAttribute('data-status') === 'idle'", 90, "the notebook and its kernel")
+    workspace = "nb" + "".join(ch for ch in Path(notebook).stem if ch.isalnum())
+    driver.get(f"{url}/lab/workspaces/{workspace}/tree/{notebook}?token={TOKEN}")
+    wait_until(driver, READY, 120, "the notebook and its kernel")
     command(driver, "notebook:run-all-cells")
     time.sleep(2)
     try:
         wait_until(driver, IDLE, int(os.environ.get("LAB_WAIT", 420)), f"Run All of {notebook}")
     finally:
         driver.save_screenshot(str(shots / (Path(notebook).stem + "-wait.png")))
-        print(driver.execute_script("return [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent).join(' ') + ' status=' + document.querySelector('.jp-Notebook-ExecutionIndicator')?.outerHTML"))
     command(driver, "docmanager:save")
     time.sleep(2)
     driver.save_screenshot(str(shots / (Path(notebook).stem + ".png")))
@@ -187,6 +191,10 @@ def test_run_all_in_jupyterlab(repo, lab, driver, notebook, tmp_path_factory):
         assert training, "3.6 trains with train_ch3"
 
     assert any(c["outputs"] for c in code), "the saved notebook holds outputs"
+    for _ in range(60):  # the save hook refreshes git's index in the background
+        if git(repo, "status", "--porcelain", "chapters") == "":
+            break
+        time.sleep(1)
     assert git(repo, "status", "--porcelain", "chapters") == "", \
         "opening, running and saving a notebook leaves git status clean"
 
@@ -197,8 +205,7 @@ def test_a_mistake_is_one_line(lab, driver):
     from selenium.webdriver.common.keys import Keys
 
     driver.get(f"{lab}/lab/workspaces/mistake/tree/{NOTEBOOKS[0]}?token={TOKEN}")
-    wait_until(driver, "return document.querySelector('.jp-Notebook-ExecutionIndicator')"
-               "?.getAttribute('data-status') === 'idle'", 90, "the kernel")
+    wait_until(driver, READY, 120, "the notebook and its kernel")
     first = driver.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")[0]
     first.click()
     body = driver.find_element(By.TAG_NAME, "body")

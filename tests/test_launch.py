@@ -16,7 +16,6 @@ from notestools.notebooks import CHAPTERS, ROOT, source_notebooks
 SIMULATE = r"""
 import importlib.util, json, os, sys
 from IPython.core.interactiveshell import InteractiveShell
-from IPython.core.magic import register_line_magic
 
 find = importlib.util.find_spec
 importlib.util.find_spec = lambda name, *a: (
@@ -25,7 +24,7 @@ if os.environ.get("COLAB") == "1":
     sys.modules["google.colab"] = type(sys)("google.colab")
 shell = InteractiveShell.instance()
 ran = []
-register_line_magic("pip")(ran.append)
+shell.register_magic_function(ran.append, "line", "pip")
 result = shell.run_cell(os.environ["CELL"])
 error = result.error_in_exec
 print(json.dumps({"pip": ran, "error": type(error).__name__ if error else None}))

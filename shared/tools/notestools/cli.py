@@ -20,6 +20,7 @@ from .notebooks import (
     JUPYTER_DATA,
     MY_NOTES,
     ROOT,
+    find_notebooks,
     install_git_filter,
     source_notebooks,
     unclean_notebooks,
@@ -258,7 +259,7 @@ def _ruff():
 
 
 def _clean(rewrite):
-    unclean = unclean_notebooks(source_notebooks(), fix=rewrite)
+    unclean = unclean_notebooks(find_notebooks(CHAPTERS), fix=rewrite)
     for path in unclean:
         print(f"{'rewritten clean' if rewrite else 'not stored clean'}: {_shown(path)}")
     if unclean and not rewrite:

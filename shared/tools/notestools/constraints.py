@@ -75,9 +75,10 @@ def write(path=CONSTRAINTS):
         "# Known-good versions, recorded from an environment where `make test` passed.",
         f"# Recorded {datetime.date.today()} on Python {platform.python_version()}, "
         f"{platform.system()} {platform.machine()}.",
-        "# Refresh: make install && make test && .venv/bin/python -m notestools.constraints --write",
-        "# Installs use it by default (pip install -c constraints.txt ...); `make install CONSTRAINTS=`",
-        "# installs the latest releases within requirements.txt's ranges instead.",
+        "# Refresh: make install && make test &&",
+        "#          .venv/bin/python -m notestools.constraints --write",
+        "# Installs use it by default (pip install -c constraints.txt ...);",
+        "# `make install CONSTRAINTS=` installs the latest releases within the ranges instead.",
     ]
     pins = environment_pins()
     path.write_text("\n".join(header + [f"{n}=={v}" for n, v in pins.items()]) + "\n",

@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
-from .notebooks import CHAPTERS, MY_NOTES, install_git_filter
+from .notebooks import CHAPTERS, INDEX, MY_NOTES, install_git_filter
 
-INDEX = "README.ipynb"
 # overrides.json there turns off JupyterLab's "get notified about official Jupyter news?"
 # pop-up and its update check, for this server only (nothing is written to the user's home).
 SETTINGS = Path(__file__).resolve().parent / "jupyter" / "lab-settings"
@@ -25,11 +24,30 @@ def running_as_root():
     return hasattr(os, "geteuid") and os.geteuid() == 0  # Windows has no root
 
 
-def lab_command(notebook=INDEX, port=None, allow_root=False, browser=True, python=sys.executable):
+def refresh_git_index(model, os_path, contents_manager=None, **kwargs):
+    """After JupyterLab saves a notebook: when git's filter finds nothing but outputs and
+    kernel metadata changed, record the file's new size in git's index, so `git status`
+    stays clean (git calls a file whose size changed modified without asking the filter).
+    A real edit stays an unstaged change for the student to keep or discard."""
+    if model.get("type") != "notebook":
+        return
+    folder, name = os.path.split(os_path)
+
+    def git(*args):
+        return subprocess.run(["git", *args, "--", name], cwd=folder, capture_output=True)
+
+    if git("ls-files", "--error-unmatch").returncode == 0 and \
+            git("diff", "--quiet").returncode == 0:
+        git("add")  # stages nothing: the stored form is unchanged
+
+
+def lab_command(notebook=INDEX, port=None, allow_root=False, browser=True, python=sys.executable,
+                root=CHAPTERS, settings=SETTINGS):
     """The JupyterLab command line (a pure function, so tests need no server)."""
     command = [str(python), "-m", "jupyterlab", "--ip=127.0.0.1",
-               f"--ServerApp.root_dir={CHAPTERS}", f"--LabApp.app_settings_dir={SETTINGS}"]
-    if notebook and (CHAPTERS / notebook).is_file():
+               f"--ServerApp.root_dir={root}", f"--LabApp.app_settings_dir={settings}",
+               "--FileContentsManager.post_save_hook=notestools.lab.refresh_git_index"]
+    if notebook and (Path(root) / notebook).is_file():
         command.append(f"--LabApp.default_url=/lab/tree/{quote(Path(notebook).as_posix())}")
     if port:
         command.append(f"--ServerApp.port={port}")

@@ -41,21 +41,19 @@ def find_notebooks(root):
     return sorted(p for p in Path(root).rglob("*.ipynb") if not SKIPPED_DIRS & set(p.parts))
 
 
+# The notes' table of contents (chapters/README.ipynb): JupyterLab opens it first; it is no
+# section, so the runner, the site and the conventions leave it out.
+INDEX = "README.ipynb"
+
+
 def source_notebooks(pattern="", root=CHAPTERS):
-    """Source notebooks under ``root`` in reading order, optionally filtered by a substring
-    or glob of their path below ``root``."""
-    paths = find_notebooks(root)
+    """Source notebooks under ``root`` in reading order (not the index), optionally filtered
+    by a substring or glob of their path below ``root``."""
+    paths = [p for p in find_notebooks(root) if p != Path(root) / INDEX]
     if pattern:
         glob = pattern if any(c in pattern for c in "*?[") else f"*{pattern}*"
         paths = [p for p in paths if fnmatch.fnmatch(str(p.relative_to(root)), glob)]
     return paths
-
-
-def recorded_metrics(nb):
-    """Transitional alias of notestools.results.recorded_results, until its last users move."""
-    from .results import recorded_results
-
-    return recorded_results(nb)
 
 
 # The git filter (.gitattributes: `*.ipynb filter=nbstripout`). nbstripout drops outputs,

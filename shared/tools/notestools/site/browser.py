@@ -13,8 +13,9 @@ ARGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-us
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--no-first-run", "--no-default-browser-check", "--disable-extensions",
         "--mute-audio", "--hide-scrollbars", "--force-device-scale-factor=1",
-        # No name resolves: a page that reaches for a CDN gets an error, not a font.
-        "--host-resolver-rules=MAP * ~NOTFOUND")
+        # No name resolves: a page that reaches for a CDN gets an error, not a font
+        # (127.0.0.1 stays reachable, for a local server such as JupyterLab's).
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
 
 
 def find_program(env, *names):
@@ -38,9 +39,10 @@ def chromium_available():
     return all(chromium_paths())
 
 
-def start_chrome(profile_dir, window="1280,900", capabilities=None):
-    """A headless Chromium with the network cut off (selenium WebDriver). Raises RuntimeError
-    saying what to install."""
+def start_chrome(profile_dir, window="1280,900", capabilities=None, offline=True):
+    """A headless Chromium (selenium WebDriver) where no hostname resolves; ``offline`` also
+    cuts the network off altogether (127.0.0.1 included). Raises RuntimeError saying what to
+    install."""
     chromium, driver_path = chromium_paths()
     if not chromium or not driver_path:
         raise RuntimeError(f"Chromium and its driver are needed: {INSTALL_HINT}")
@@ -57,9 +59,10 @@ def start_chrome(profile_dir, window="1280,900", capabilities=None):
         driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     except Exception as err:  # a driver for another browser version says so here
         raise RuntimeError(f"could not start {chromium} through {driver_path}: {err}") from err
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
-        "offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    if offline:
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
+            "offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
     return driver
 
 

@@ -35,6 +35,7 @@ class Section:
     status: str = "ok"            # the run's status, or missing (the source was never executed)
     seconds: float = None
     results: list = field(default_factory=list)
+    launch: dict = field(default_factory=dict)  # colab / kaggle / download hrefs (links.py)
 
     @property
     def href(self):
