@@ -3,7 +3,7 @@ zygote, and headless Chromium for the browser tests (marked `browser`)."""
 
 import json
 import os
-import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -34,53 +34,29 @@ def fashion_mnist_root():
 @pytest.fixture(scope="session")
 def fork_zygote():
     """This test process's kernel zygote (started once; nbval's kernels fork from it too)."""
+    if sys.platform != "linux":
+        pytest.skip("forked kernels are Linux-only (python3 kernels elsewhere)")
     from notestools.forkkernel import Zygote
 
     return Zygote.get()
 
 
-def find_program(env, *names):
-    path = os.environ.get(env)
-    if path:
-        return path
-    for name in names:
-        found = shutil.which(name) or (Path(name).exists() and name)
-        if found:
-            return str(found)
-    return None
-
-
 @pytest.fixture(scope="session")
 def chromium(tmp_path_factory):
-    """Headless Chromium through selenium. Hostnames do not resolve, so a page that reaches
-    for a CDN gets an error instead; 127.0.0.1 and file:// work."""
+    """Headless Chromium through selenium (the site's own launcher). Hostnames do not
+    resolve, so a page that reaches for a CDN gets an error; 127.0.0.1 and file:// work."""
     if os.environ.get("D2L_SKIP_BROWSER") == "1":
         pytest.skip("D2L_SKIP_BROWSER=1: browser test skipped on purpose")
-    # Debian's chromium with its chromium-driver, or Google Chrome with its matching driver
-    # (as on GitHub's Ubuntu runners); CHROMIUM / CHROMEDRIVER choose others.
-    binary = find_program("CHROMIUM", "chromium", "google-chrome", "chromium-browser")
-    driver_path = find_program("CHROMEDRIVER", "chromedriver", "/usr/lib/chromium/chromedriver")
-    if not binary or not driver_path:
-        pytest.skip("no Chromium here: `apt-get install chromium chromium-driver` (or set "
-                    "CHROMIUM / CHROMEDRIVER) to run the browser tests")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    from notestools.site.browser import INSTALL_HINT, chromium_paths, start_chrome
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--no-default-browser-check",
-                "--disable-extensions", "--mute-audio", "--hide-scrollbars",
-                "--window-size=1280,900", "--force-device-scale-factor=1",
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    if not all(chromium_paths()):
+        pytest.skip(f"no Chromium here: {INSTALL_HINT}")
     try:
-        driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    except Exception as err:  # a driver for another browser version says so here
-        pytest.fail(f"could not start {binary} through {driver_path}: {err}")
+        driver = start_chrome(tmp_path_factory.mktemp("chromium-profile"), offline=False,
+                              capabilities={"goog:loggingPrefs": {"browser": "ALL",
+                                                                  "performance": "ALL"}})
+    except RuntimeError as err:  # a driver for another browser version says so here
+        pytest.fail(str(err))
     try:
         driver.set_page_load_timeout(60)
         yield driver

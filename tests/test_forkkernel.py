@@ -18,9 +18,13 @@ from jupyter_client.manager import start_new_kernel
 from notestools import forkkernel
 from notestools.notebooks import FORK_KERNEL, use_project_kernels
 
+LINUX_ONLY = pytest.mark.skipif(sys.platform != "linux",
+                                reason="forked kernels need os.fork and Unix sockets (Linux)")
+
 PROBE = """\
 import json, os, random, sys
 import torch
+
 print(json.dumps({"pid": os.getpid(), "pgid": os.getpgid(0), "ppid": os.getppid(),
                   "cwd": os.getcwd(), "path0": sys.path[0], "argv": sys.argv[1:],
                   "env": os.environ.get("PROBE_VALUE"), "threads": torch.get_num_threads(),
@@ -74,6 +78,7 @@ def test_another_interpreter_is_refused_with_a_reason(fork_zygote, tmp_path):
         zygote.spawn([sys.executable, "probe.py"], dict(os.environ), tmp_path, [0, 1, 2])
 
 
+@LINUX_ONLY
 def test_closing_the_lifeline_ends_the_zygote_and_its_kernels(tmp_path):
     zygote = forkkernel.Zygote.start(preload=())  # nothing to import: starts at once
     (tmp_path / "sleeper.py").write_text("import time\ntime.sleep(60)\n")
@@ -94,6 +99,7 @@ def test_closing_the_lifeline_ends_the_zygote_and_its_kernels(tmp_path):
     assert os.environ.get(forkkernel.ZYGOTE_ENV) != zygote.path
 
 
+@LINUX_ONLY
 def test_a_zygote_sits_apart_from_ctrl_c_and_is_stopped_at_once_while_importing(
         tmp_path, monkeypatch):
     (tmp_path / "slow_to_import.py").write_text("import time\ntime.sleep(60)\n")
@@ -106,6 +112,7 @@ def test_a_zygote_sits_apart_from_ctrl_c_and_is_stopped_at_once_while_importing(
     assert time.monotonic() - start < 2 and zygote.process.returncode is not None
 
 
+@LINUX_ONLY
 def test_a_zygote_that_cannot_start_says_so_and_leaves_nothing(monkeypatch):
     folders = os.path.join(tempfile.gettempdir(), "d2lnotes-zygote-*")
     before = set(glob.glob(folders))
@@ -119,6 +126,8 @@ def test_a_zygote_that_cannot_start_says_so_and_leaves_nothing(monkeypatch):
 
 @pytest.fixture
 def fork_kernel(monkeypatch, tmp_path):
+    if sys.platform != "linux":
+        pytest.skip("forked kernels are Linux-only (python3 kernels elsewhere)")
     use_project_kernels()
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     km, kc = start_new_kernel(kernel_name=FORK_KERNEL, cwd=str(tmp_path))
@@ -202,6 +211,7 @@ def test_make_uses_the_fork_kernel_on_linux():
         str(ROOT / "shared" / "tools" / "notestools" / "jupyter")
 
 
+@LINUX_ONLY
 def test_zygote_module_runs_standalone_and_exits_on_eof(tmp_path):
     path = str(tmp_path / "socket")
     proc = subprocess.Popen([sys.executable, "-m", "notestools.forkkernel", path, "json"],

@@ -246,11 +246,21 @@ def test(args):
 
 def lint(args):
     checks = {"ruff": _ruff, "notebooks stored clean": lambda: _clean(args.clean_notebooks),
-              "actionlint": _actionlint}
+              "install cells and launch links": _launch, "actionlint": _actionlint}
     failed = [name for name, check in checks.items() if not check()]
     print(f"lint failed: {', '.join(failed)}" if failed else "lint passed: " + ", ".join(checks),
           file=sys.stderr if failed else sys.stdout)
     return 1 if failed else 0
+
+
+def _launch():
+    """The install cells and README's links agree with pyproject.toml's repository URL."""
+    from .launch import out_of_date
+
+    stale = out_of_date()
+    for path in stale:
+        print(f"out of date: {path} (run: python -m notestools.launch --write)", file=sys.stderr)
+    return not stale
 
 
 def _ruff():
