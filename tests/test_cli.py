@@ -56,8 +56,12 @@ def make_dry_run(*args, env=None):
     """The commands a make target runs (make -n prints them without running them)."""
     if not shutil.which("make"):
         pytest.skip("no make here (Windows: python -m notestools is the same)")
-    out = subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True,
-                         check=True, env=env).stdout
+    # Under `make test` this runs inside make: without its variables, a nested make would
+    # also print "Entering/Leaving directory" lines.
+    env = {k: v for k, v in (env or os.environ).items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+    out = subprocess.run(["make", "-n", "--no-print-directory", *args], cwd=ROOT,
+                         capture_output=True, text=True, check=True, env=env).stdout
     return [line.strip() for line in out.splitlines()]
 
 

@@ -33,6 +33,8 @@ PRELOAD_ENV = "D2L_ZYGOTE_PRELOAD"
 # What the notebooks import, heaviest first; a module missing here is simply not preloaded.
 # ipykernel itself is left out (0.1 s): its options read the environment when it is imported.
 PRELOAD = ("torch", "torchvision", "numpy", "pandas", "matplotlib", "matplotlib.pyplot",
+           # what the first SVG figure imports (make bench: the first epoch's extra cost)
+           "matplotlib.backends.backend_svg", "matplotlib.backends.backend_mixed",
            "IPython", "d2lnotes")
 THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _MAX_MESSAGE = 1 << 20
@@ -145,8 +147,17 @@ def _check_argv(argv):
 def serve(path, preload=PRELOAD):
     """Import ``preload``, listen on the Unix socket ``path`` and fork kernels on request
     until stdin (the lifeline from the process that started us) closes."""
+    _prepare(preload)
+    server = _Server(path)
+    try:
+        server.loop()
+    finally:  # kernels still running have lost their host: kill them and their children
+        server.shut_down()
+
+
+def _prepare(preload):
+    """Set up this process as each kernel should start from it, and import ``preload``."""
     import importlib
-    import selectors
 
     # The zygote ends when its lifeline closes. It sits in a session of its own, away from
     # the terminal's Ctrl-C; SIGTERM ends it as the lifeline does (kernels killed).
@@ -161,30 +172,60 @@ def serve(path, preload=PRELOAD):
             importlib.import_module(name)
         except ImportError:
             pass
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path + ".tmp")
-    listener.listen(16)
-    os.rename(path + ".tmp", path)  # appears only when ready to fork
 
-    wake_r, wake_w = os.pipe()
-    os.set_blocking(wake_w, False)
-    signal.set_wakeup_fd(wake_w)
-    signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so the wakeup fd hears it
-    selector = selectors.DefaultSelector()
-    selector.register(listener, selectors.EVENT_READ, "accept")
-    selector.register(wake_r, selectors.EVENT_READ, "child")
-    selector.register(sys.stdin, selectors.EVENT_READ, "lifeline")
-    waiting = {}  # pid -> connection that hears its exit
 
-    def reap():
-        while waiting:
+class _Server:
+    """The zygote's loop: accept fork requests, report each kernel's exit to its requester."""
+
+    def __init__(self, path):
+        import selectors
+
+        self.path = path
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(path + ".tmp")
+        self.listener.listen(16)
+        os.rename(path + ".tmp", path)  # appears only when ready to fork
+        self.wake_r, self.wake_w = os.pipe()
+        os.set_blocking(self.wake_w, False)
+        signal.set_wakeup_fd(self.wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so the wakeup fd hears it
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.listener, selectors.EVENT_READ, "accept")
+        self.selector.register(self.wake_r, selectors.EVENT_READ, "child")
+        self.selector.register(sys.stdin, selectors.EVENT_READ, "lifeline")
+        self.waiting = {}  # pid -> connection that hears its exit
+
+    def loop(self):
+        while True:
+            for key, _ in self.selector.select():
+                if key.data == "accept":
+                    self.accept()
+                elif key.data == "child":
+                    os.read(self.wake_r, 4096)
+                    self.reap()
+                elif not sys.stdin.buffer.read1(1):
+                    return
+
+    def accept(self):
+        conn, _ = self.listener.accept()
+        try:
+            self.spawn(conn)
+        except (OSError, ValueError, KeyError) as err:
+            try:
+                _send(conn, {"error": f"{type(err).__name__}: {err}"})
+            except OSError:
+                pass
+            conn.close()
+
+    def reap(self):
+        while self.waiting:
             try:
                 pid, status, usage = os.wait4(-1, os.WNOHANG)
             except ChildProcessError:
                 return
             if pid == 0:
                 return
-            conn = waiting.pop(pid, None)
+            conn = self.waiting.pop(pid, None)
             if conn is not None:
                 try:
                     _send(conn, {"exit": os.waitstatus_to_exitcode(status),
@@ -193,7 +234,7 @@ def serve(path, preload=PRELOAD):
                     pass
                 conn.close()
 
-    def spawn(conn):
+    def spawn(self, conn):
         msg, fds, _, _ = socket.recv_fds(conn, _MAX_MESSAGE, 3)
         request = _recv_message(conn, bytearray(msg))  # a long request may come in pieces
         if request is None:
@@ -208,42 +249,25 @@ def serve(path, preload=PRELOAD):
         pid = os.fork()
         if pid == 0:
             os.close(ready_r)
-            _become_kernel(request, fds, [listener, selector, conn, *waiting.values(),
-                                          wake_r, wake_w], ready_w)
+            _become_kernel(request, fds, [self.listener, self.selector, conn,
+                                          *self.waiting.values(), self.wake_r, self.wake_w],
+                           ready_w)
         os.close(ready_w)
         for fd in fds:
             os.close(fd)
         os.read(ready_r, 1)  # EOF once the child has called setsid()
         os.close(ready_r)
-        waiting[pid] = conn
+        self.waiting[pid] = conn
         _send(conn, {"pid": pid})
 
-    try:
-        while True:
-            for key, _ in selector.select():
-                if key.data == "accept":
-                    conn, _ = listener.accept()
-                    try:
-                        spawn(conn)
-                    except (OSError, ValueError, KeyError) as err:
-                        try:
-                            _send(conn, {"error": f"{type(err).__name__}: {err}"})
-                        except OSError:
-                            pass
-                        conn.close()
-                elif key.data == "child":
-                    os.read(wake_r, 4096)
-                    reap()
-                elif not sys.stdin.buffer.read1(1):
-                    return
-    finally:  # kernels still running have lost their host: kill them and their children
-        for pid in waiting:
+    def shut_down(self):
+        for pid in self.waiting:
             try:
                 os.killpg(pid, signal.SIGKILL)
             except OSError:
                 pass
         try:
-            os.unlink(path)
+            os.unlink(self.path)
         except OSError:
             pass
 

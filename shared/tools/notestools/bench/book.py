@@ -44,6 +44,7 @@ def install_d2l(scratch):
             f"pip could not install d2l=={D2L_VERSION} ({why}). The comparison with the "
             f"book's package needs `{' '.join(command[2:])}` to work here (PyPI or a local "
             "index through PIP_INDEX_URL / PIP_FIND_LINKS).")
+    shutil.rmtree(site, ignore_errors=True)  # an install someone broke by hand
     os.replace(partial, site)  # all or nothing: a half install is never taken for one
     return site
 

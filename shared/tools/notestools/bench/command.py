@@ -143,7 +143,7 @@ def main(argv=None):
 
     devices = [resolve_device(d) for d in (args.device or default_devices())]
     report = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "machine": machine_info(),
-              "config": {k: v for k, v in vars(args).items() if not isinstance(v, Path)},
+              "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
               "devices": []}
     m = report["machine"]
     print(f"bench on {', '.join(map(str, devices))}: {m['cores']} cores, {m['cpu_model']}, "

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-from .interleaved import ratios, summarise
+from .interleaved import summarise
 
 MARK = "D2LNOTES-BENCH-RESULT "
 CELL = """\
@@ -123,10 +123,5 @@ def compare(cfg, reps, threads=None):
         for zygote in zygotes:
             zygote.close()
     out = {"preload": list(PRELOAD), "extra_preload": extra, "variants": {}}
-    for label, rs in runs.items():
-        if rs:
-            summary = summarise(rs)
-            summary["ratio_first_later"] = ratios({"fast": summary}).get(
-                "fast first/later epochs")
-            out["variants"][label] = summary
+    out["variants"] = {label: summarise(rs) for label, rs in runs.items() if rs}
     return out

@@ -102,6 +102,8 @@ def summarise(runs):
     ok = [r for r in runs if "error" not in r]
     later = [statistics.median(r["epoch_seconds"][1:]) if len(r["epoch_seconds"]) > 1
              else None for r in ok]
+    # first epoch / later ones within each run: the machine's load changes less within a run
+    first_later = [r["epoch_seconds"][0] / m for r, m in zip(ok, later) if m]
     summary = {
         "runs": runs, "errors": [r["error"] for r in runs if "error" in r],
         "seconds": [round(r["seconds"], 3) for r in ok],
@@ -110,6 +112,7 @@ def summarise(runs):
         "median_load_seconds": _median(r["load_seconds"] for r in ok),
         "median_first_epoch": _median(r["epoch_seconds"][0] for r in ok),
         "median_later_epochs": _median(later),
+        "median_first_later": _median(first_later),
         "median_epoch_seconds": [_median(e) for e in zip(*(r["epoch_seconds"] for r in ok))],
         "median_phases": {p: [_median(e) for e in zip(*(r["phases"][p] for r in ok))]
                           for p in PHASES},
@@ -124,14 +127,12 @@ def summarise(runs):
 
 def ratios(summaries):
     """fast/d2l, d2l/fast and fast/floor of the median training seconds, where both ran;
-    and the fast path's median first epoch over its later epochs."""
+    and the median over the fast path's runs of its first epoch / its later ones."""
     seconds = {name: s["median_seconds"] for name, s in summaries.items() if s["median_seconds"]}
     out = {}
     for a, b in (("fast", "d2l"), ("d2l", "fast"), ("fast", "floor")):
         if a in seconds and b in seconds:
             out[f"{a}/{b}"] = round(seconds[a] / seconds[b], 3)
-    fast = summaries.get("fast", {})
-    if fast.get("median_first_epoch") and fast.get("median_later_epochs"):
-        out["fast first/later epochs"] = round(
-            fast["median_first_epoch"] / fast["median_later_epochs"], 3)
+    if summaries.get("fast", {}).get("median_first_later"):
+        out["fast first/later epochs"] = round(summaries["fast"]["median_first_later"], 3)
     return out
