@@ -80,7 +80,8 @@ def build_parser():
                       help="more pytest arguments; paths among them replace `tests chapters`")
 
     lint = commands.add_parser("lint", help="ruff, notebooks stored clean (the git filter's "
-                                            "form), actionlint on the workflows")
+                                            "form), install cells and launch links "
+                                            "as pyproject.toml says, actionlint")
     lint.add_argument("--clean-notebooks", action="store_true",
                       help="rewrite notebooks that are not stored clean (outputs, kernel "
                            "metadata, JSON layout) in the form the git filter stores")
