@@ -6,14 +6,6 @@ import torch
 from matplotlib import pyplot as plt
 
 
-def _to_numpy(x):
-    """Plot anything array-like: lists, numpy arrays, and tensors on any device."""
-    # Used by images.py (show_images); plot below converts its tensors itself.
-    if hasattr(x, "detach"):
-        return x.detach().cpu().numpy()
-    return x
-
-
 def use_svg_display():
     """Use the svg format to display a plot in Jupyter."""
     try:
