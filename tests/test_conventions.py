@@ -2,10 +2,10 @@
 
 import ast
 import inspect
-import json
 import re
 import textwrap
 
+import nbformat
 import pytest
 from conftest import load_notebook
 
@@ -17,6 +17,7 @@ from notestools.notebooks import (
     source_notebooks,
     unclean_notebooks,
 )
+from notestools.site.markdown import parse_terms, term_key
 
 EXPECTED = {
     "02-preliminaries": ["2.1-data-manipulation", "2.2-data-preprocessing",
@@ -32,7 +33,6 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 NOTEBOOKS = source_notebooks()
 ids = [p.stem for p in NOTEBOOKS]
-TERMS_HEADER = re.compile(r"\|\s*English\s*\|\s*中文\s*\|")
 # What a lesson may not reach for: helper internals (submodules, private names).
 INTERNALS = re.compile(r"\bfrom\s+d2lnotes\.|\bimport\s+d2lnotes\.|\bd2l\._|\bd2lnotes\._")
 DRAWS = re.compile(r"\bd2l\.(plot|show_images|Animator|train_ch3|predict_ch3|set_figsize)\b|"
@@ -63,8 +63,6 @@ def test_every_section_has_its_notebook():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 class TestNotebook:
     def test_stored_with_ipykernels_python3(self, path):
-        import nbformat
-
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)
         assert nb.metadata.kernelspec == {"name": "python3", "language": "python",
@@ -175,17 +173,12 @@ def test_stored_exactly_as_the_git_filter_stores_them():
 
 
 def glossary_pairs(paths):
-    """(English term, Chinese term, section) from every notebook's terms table."""
+    """(term, Chinese term, section) from every notebook's terms table, merged by term as
+    the site's glossary merges them."""
     for path in paths:
-        for cell in load_notebook(path)["cells"]:
-            if cell["cell_type"] != "markdown" or not TERMS_HEADER.search(source(cell)):
-                continue
-            for line in source(cell).splitlines():
-                cols = [c.strip().replace("*", "").replace("`", "")
-                        for c in line.strip().strip("|").split("|")]
-                if len(cols) >= 2 and cols[0] not in ("", "English") \
-                        and not set(cols[0]) <= set("-: "):
-                    yield re.sub(r"\s+", " ", cols[0]).lower(), cols[1], path.stem.split("-")[0]
+        cells = nbformat.read(path, as_version=4).cells
+        for en, zh in parse_terms(cells):
+            yield term_key(en), zh, path.stem.split("-")[0]
 
 
 def test_one_chinese_term_per_english_term():
@@ -199,9 +192,9 @@ def test_one_chinese_term_per_english_term():
 
 def test_the_glossary_check_catches_two_terms(tmp_path):
     for name, zh in (("a", "广播"), ("b", "广播机制")):
-        nb = {"cells": [{"cell_type": "markdown", "metadata": {},
-                         "source": f"| English | 中文 |\n| --- | --- |\n| broadcasting | {zh} |"}]}
-        (tmp_path / f"{name}.ipynb").write_text(json.dumps(nb, ensure_ascii=False))
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+            f"| English | 中文 |\n| --- | --- |\n| broadcasting | {zh} |")])
+        nbformat.write(nb, tmp_path / f"{name}.ipynb")
     pairs = list(glossary_pairs(sorted(tmp_path.glob("*.ipynb"))))
     assert {zh for _, zh, _ in pairs} == {"广播", "广播机制"}
 
