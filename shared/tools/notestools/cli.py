@@ -18,6 +18,7 @@ from .notebooks import (
     DEFAULT_KERNEL,
     FORK_KERNEL,
     JUPYTER_DATA,
+    KERNELS,
     MY_NOTES,
     ROOT,
     find_notebooks,
@@ -35,16 +36,15 @@ PASSTHROUGH = {
     "bench": ("notestools.bench", "measure speed and memory (build/bench.json)"),
 }
 # Commands that execute the notebooks when stale, then export them with this function.
-EXPORTS = {"html": ("notestools.site", "then build the site in build/html/")}
-if (TOOLS / "site" / "pdf.py").is_file():
-    EXPORTS["pdf"] = ("notestools.site.pdf", "then build the site and print it to "
-                                             "build/html/d2l-notes.pdf with Chromium")
+EXPORTS = {"html": ("notestools.site", "then build the site in build/html/"),
+           "pdf": ("notestools.site.pdf", "then build the site and print it to "
+                                          "build/html/d2l-notes.pdf with Chromium")}
 
 
 def add_execution_options(parser):
     parser.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default: auto, where "
                                          "an exported D2L_DEVICE applies)")
-    parser.add_argument("--kernel", default=DEFAULT_KERNEL, choices=(FORK_KERNEL, "python3"),
+    parser.add_argument("--kernel", default=DEFAULT_KERNEL, choices=KERNELS,
                         help="forked from a zygote that imported torch once, or started from "
                              f"scratch (default here: {DEFAULT_KERNEL}; {FORK_KERNEL} is Linux "
                              "only)")
@@ -201,7 +201,6 @@ def execution_arguments(args):
 
 def export(args):
     """`html` and `pdf`: execute the notebooks when stale, then export them."""
-    use_project_kernels()
     from .results import RESULTS_FILE
 
     reason = "--rerun" if args.rerun else stale_reason(

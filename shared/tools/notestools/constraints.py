@@ -17,7 +17,7 @@ from importlib import metadata
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from .launch import PYPROJECT, tomllib
+from .launch import read_pyproject
 from .notebooks import ROOT
 
 CONSTRAINTS = ROOT / "constraints.txt"
@@ -31,8 +31,7 @@ def ranges():
     lines = REQUIREMENTS.read_text(encoding="utf-8").splitlines()
     found = [Requirement(line.split("#")[0].strip()) for line in lines
              if line.split("#")[0].strip() and not line.lstrip().startswith("-")]
-    with open(PYPROJECT, "rb") as f:
-        found += [Requirement(r) for r in tomllib.load(f)["project"]["dependencies"]]
+    found += [Requirement(r) for r in read_pyproject()["project"]["dependencies"]]
     return found
 
 

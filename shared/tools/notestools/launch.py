@@ -45,10 +45,15 @@ if importlib.util.find_spec("d2lnotes") is None:
         raise UsageError("d2lnotes is not installed. Run: pip install {requirement}")'''
 
 
+def read_pyproject(path=PYPROJECT):
+    """The root pyproject.toml as a dict (what the launch links and the constraints read)."""
+    with open(path, "rb") as f:
+        return tomllib.load(f)
+
+
 def repository_url(pyproject=PYPROJECT):
     """The repository's address from pyproject.toml, or None while it is not set."""
-    with open(pyproject, "rb") as f:
-        urls = tomllib.load(f).get("project", {}).get("urls", {})
+    urls = read_pyproject(pyproject).get("project", {}).get("urls", {})
     return urls.get("Repository") or None
 
 

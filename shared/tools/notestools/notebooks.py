@@ -19,6 +19,7 @@ FORK_KERNEL = "d2lnotes-fork"
 # Forking a process that imported torch is safe and fast on Linux; elsewhere (macOS's
 # Objective-C runtime, Windows without fork) kernels start from scratch.
 DEFAULT_KERNEL = FORK_KERNEL if sys.platform == "linux" else "python3"
+KERNELS = (FORK_KERNEL, "python3")  # the --kernel choices of run, html, test and bench
 
 
 def use_project_kernels(environ=os.environ):

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from .faults import Interrupted, RunLock, RunLocked, StopSignals
-from .notebooks import BUILD, CHAPTERS, DEFAULT_KERNEL, FORK_KERNEL, source_notebooks
+from .notebooks import BUILD, CHAPTERS, DEFAULT_KERNEL, KERNELS, source_notebooks
 from .results import RESULTS_FILE, read_results, write_results
 from .runner import DEFAULT_TIMEOUT, NOT_STARTED, kernel_zygote, run, start_order
 from .worker import execute
@@ -92,7 +92,7 @@ def _parser():
                         help="the report to write (default: build/results.json)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                         help=f"seconds for each whole notebook (default: {DEFAULT_TIMEOUT})")
-    parser.add_argument("--kernel", default=DEFAULT_KERNEL, choices=(FORK_KERNEL, "python3"),
+    parser.add_argument("--kernel", default=DEFAULT_KERNEL, choices=KERNELS,
                         help="forked from a zygote that imported torch once (default on Linux)"
                              ", or started from scratch (python3; default elsewhere)")
     return parser

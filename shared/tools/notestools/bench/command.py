@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..notebooks import BUILD, DEFAULT_KERNEL, FORK_KERNEL
+from ..notebooks import BUILD, DEFAULT_KERNEL, FORK_KERNEL, KERNELS
 from . import first_epoch, interleaved
 from .machine import default_devices, device_label, load_average, machine_info
 from .report import markdown, summary
@@ -53,7 +53,7 @@ def build_parser():
                    "quick: 2.1)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                    help="notebooks executed at once (default: one per core)")
-    p.add_argument("--kernel", action="append", choices=(FORK_KERNEL, "python3"),
+    p.add_argument("--kernel", action="append", choices=KERNELS,
                    help="kernels for the suite; repeat for both (default on Linux: both; "
                         f"quick: {DEFAULT_KERNEL})")
     p.add_argument("--timeout", type=int, default=900, help="seconds per notebook")
@@ -77,7 +77,7 @@ def configure(parser, argv):
         args.pattern = "2.1" if args.quick else ""
     if not args.kernel:
         both = not args.quick and DEFAULT_KERNEL == FORK_KERNEL
-        args.kernel = [FORK_KERNEL, "python3"] if both else [DEFAULT_KERNEL]
+        args.kernel = list(KERNELS) if both else [DEFAULT_KERNEL]
     if min(args.epochs, args.reps, args.jobs, args.batch_size, args.threads or 1) <= 0:
         parser.error("--epochs, --reps, --jobs, --batch-size and --threads must be positive")
     if args.with_d2l and args.no_d2l:

@@ -35,10 +35,6 @@ def chromium_paths():
             find_program("CHROMEDRIVER", "chromedriver", "/usr/lib/chromium/chromedriver"))
 
 
-def chromium_available():
-    return all(chromium_paths())
-
-
 def start_chrome(profile_dir, window="1280,900", capabilities=None, offline=True):
     """A headless Chromium (selenium WebDriver) where no hostname resolves; ``offline`` also
     cuts the network off altogether (127.0.0.1 included). Raises RuntimeError saying what to
