@@ -21,6 +21,7 @@ import pytest
 
 from notestools.lab import SETTINGS, lab_command, running_as_root
 from notestools.notebooks import CHAPTERS, ROOT, install_git_filter
+from notestools.site.browser import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -111,12 +112,8 @@ def driver(chromium):
 
 
 def wait_until(driver, script, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if driver.execute_script(script):
-            return
-        time.sleep(0.5)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
+    if not wait_for(driver, script, timeout):
+        pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 
 # What the page's JupyterLab says about the open notebook (window.jupyterapp).
