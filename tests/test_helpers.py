@@ -254,8 +254,9 @@ def test_animator_in_jupyter_displays_one_figure_and_updates_it(monkeypatch):
 
 
 def test_record_prints_outside_jupyter(capsys):
-    out = d2l.record(test_acc=torch.tensor(0.8312), seconds=2, note="cpu")
-    assert out == {"test_acc": pytest.approx(0.8312), "seconds": 2, "note": "cpu"}
+    # Returns nothing, so the last line of a notebook cell displays nothing either.
+    assert d2l.record(test_acc=torch.tensor(0.8312), seconds=2, note="cpu") is None
+    assert d2l.recorded()["test_acc"] == pytest.approx(0.8312)
     assert capsys.readouterr().out.strip() == "recorded: test_acc=0.8312, seconds=2, note=cpu"
     assert d2l.recorded()["note"] == "cpu"
     with pytest.raises(ValueError, match="diverged"):

@@ -43,6 +43,7 @@ _EXPORTS = {
     "train_epoch_ch3": "train",
     "train_ch3": "train",
     "predict_ch3": "train",
+    "exercises": "exercise",
     "record": "results",
     "recorded": "results",
 }

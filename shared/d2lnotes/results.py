@@ -11,9 +11,10 @@ _RECORDED = {}
 def record(**results):
     """Record named results (numbers or short strings) of this notebook.
 
-    In Jupyter they are shown as one line of text and, alongside, as machine-readable
-    JSON (``application/vnd.d2lnotes.results+json``) that the runner (``make run``)
-    gathers into build/results.json. Elsewhere they are printed. Returns the recorded values.
+    In Jupyter they are displayed as machine-readable JSON only
+    (``application/vnd.d2lnotes.results+json``), which no frontend renders: the runner
+    (``make run``) gathers it into build/results.json, and a reader sees nothing. Elsewhere
+    they are printed. Returns None, so a cell ending in record() shows nothing.
     """
     if not results:
         raise ValueError("record() needs at least one name=value pair, e.g. record(test_acc=acc)")
@@ -30,15 +31,13 @@ def record(**results):
             raise TypeError(f"{name} must be a number or a string, got {type(value).__name__}")
         clean[name] = value
     _RECORDED.update(clean)
-    text = "recorded: " + ", ".join(
-        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in clean.items())
     if not _in_ipython():
-        print(text)
+        print("recorded: " + ", ".join(
+            f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in clean.items()))
     else:
         from IPython.display import display
 
-        display({MIME_TYPE: clean, "text/plain": text}, raw=True)
-    return clean
+        display({MIME_TYPE: clean}, raw=True)
 
 
 def recorded():
