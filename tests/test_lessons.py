@@ -4,6 +4,7 @@ solution) whose checks exist in d2lnotes and whose solutions never overwrite the
 
 import ast
 import re
+from pathlib import Path
 
 import pytest
 from conftest import load_notebook
@@ -205,3 +206,16 @@ def test_one_english_term_per_chinese_term():
         seen.setdefault(zh, {}).setdefault(en, []).append(sec)
     twice = {zh: found for zh, found in seen.items() if len(found) > 1}
     assert not twice, f"one Chinese term, several English terms: {twice}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_every_check_is_tested_with_a_wrong_answer(path):
+    """tests/exercises/test_sec<ch>_<n>.py exercises every check of the section: the stub, a
+    typical wrong answer and a correct one (what those tests assert is up to them)."""
+    sec = section(path)
+    questions = d2l.exercises(sec).questions
+    tests = Path(__file__).parent / "exercises" / f"test_sec{sec.replace('.', '_')}.py"
+    assert tests.exists() or not questions, f"{tests.name}: the checks of {sec} are untested"
+    text = tests.read_text(encoding="utf-8") if tests.exists() else ""
+    for number in questions:
+        assert re.search(rf"\bq{number}\b", text), f"{tests.name} never runs ex.q{number}"
