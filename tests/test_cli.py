@@ -433,3 +433,33 @@ def test_run_executes_a_notebook(tmp_path):
     report = json.loads(results.read_text(encoding="utf-8"))
     assert [(nb["notebook"], nb["status"]) for nb in report["notebooks"]] == [
         ("02-preliminaries/2.1-data-manipulation.ipynb", "ok")]
+
+
+def test_lint_checks_every_tracked_notebook(tmp_path, capsys):
+    """Tests' notebooks too, not only chapters/: one stored unclean fails lint."""
+    git(tmp_path, "init", "-q")
+    clean = cleaned(nbformat.writes(notebook()).encode())
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "tests" / "faults").mkdir(parents=True)
+    (tmp_path / "chapters" / "1.1-a.ipynb").write_bytes(clean)
+    unclean = tmp_path / "tests" / "faults" / "ok.ipynb"
+    unclean.write_bytes(clean.replace(b'\n  }\n },', b'\n  },\n  "language_info": '
+                                                     b'{\n   "name": "python"\n  }\n },'))
+    assert b"language_info" in unclean.read_bytes()
+    git(tmp_path, "add", "-A")  # no filter here: stored as it is, as it once was
+    git(tmp_path, "commit", "-q", "-m", "one notebook stored unclean")
+    (tmp_path / "untracked.ipynb").write_bytes(as_executed(clean))  # git does not know it
+    assert cli.tracked_notebooks(tmp_path) == [tmp_path / "chapters" / "1.1-a.ipynb", unclean]
+
+    assert cli._clean(False, root=tmp_path) is False
+    assert "not stored clean: " in capsys.readouterr().out
+    assert cli._clean(True, root=tmp_path) is True
+    assert unclean.read_bytes() == clean
+    assert cli._clean(False, root=tmp_path) is True
+
+
+def test_tracked_notebooks_outside_chapters_are_stored_clean():
+    """chapters/ is test_conventions.py's; here the others (tests/faults/)."""
+    tracked = [p for p in cli.tracked_notebooks() if CHAPTERS not in p.parents]
+    assert ROOT / "tests" / "faults" / "ok.ipynb" in tracked
+    assert unclean_notebooks(tracked) == []

@@ -79,11 +79,11 @@ def build_parser():
     test.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS",
                       help="more pytest arguments; paths among them replace `tests chapters`")
 
-    lint = commands.add_parser("lint", help="ruff, notebooks stored clean (the git filter's "
-                                            "form), install cells and launch links "
+    lint = commands.add_parser("lint", help="ruff, every tracked notebook stored clean (the "
+                                            "git filter's form), install cells and launch links "
                                             "as pyproject.toml says, actionlint")
     lint.add_argument("--clean-notebooks", action="store_true",
-                      help="rewrite notebooks that are not stored clean (outputs, kernel "
+                      help="rewrite tracked notebooks that are not stored clean (outputs, kernel "
                            "metadata, JSON layout) in the form the git filter stores")
 
     lab = commands.add_parser("lab", help=f"JupyterLab in chapters/ on 127.0.0.1, opening "
@@ -268,8 +268,22 @@ def _ruff():
                           cwd=ROOT).returncode == 0
 
 
-def _clean(rewrite):
-    unclean = unclean_notebooks(find_notebooks(CHAPTERS), fix=rewrite)
+def tracked_notebooks(root=ROOT):
+    """Every notebook git tracks in ``root`` (tests' notebooks included), as paths; outside
+    a git checkout (a downloaded archive), every notebook under ``root`` but build/ and
+    virtual environments."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z", "--", "*.ipynb"], cwd=root,
+                                check=True, capture_output=True).stdout.decode()
+    except (OSError, subprocess.CalledProcessError):
+        return [p for p in find_notebooks(root)
+                if not {"build", ".venv", ".git"} & set(p.relative_to(root).parts)]
+    paths = (Path(root) / name for name in listed.split("\0") if name)
+    return sorted(p for p in paths if p.is_file())  # not one deleted but not yet committed
+
+
+def _clean(rewrite, root=ROOT):
+    unclean = unclean_notebooks(tracked_notebooks(root), fix=rewrite)
     for path in unclean:
         print(f"{'rewritten clean' if rewrite else 'not stored clean'}: {_shown(path)}")
     if unclean and not rewrite:
