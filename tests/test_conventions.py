@@ -1,4 +1,4 @@
-"""Every notebook follows the project's conventions (see README: adding a notebook)."""
+"""Every notebook follows the project's conventions (see .github/CONTRIBUTING.md)."""
 
 import ast
 import inspect
