@@ -29,6 +29,8 @@ EXPECTED = {
                                   "3.6-softmax-regression-from-scratch",
                                   "3.7-softmax-regression-concise"],
 }
+# The language of the first cell of every zh/en pair, then its partner's.
+PAIR_ORDER = ("en", "zh")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 NOTEBOOKS = source_notebooks()
@@ -90,18 +92,24 @@ class TestNotebook:
         assert "sys.path" not in "".join(source(c) for c in load_notebook(path)["cells"])
 
     def test_markdown_is_bilingual_in_adjacent_pairs(self, path):
+        """Every zh note is immediately followed by its en partner (Chinese first: the book and
+        most readers are Chinese)."""
         cells = load_notebook(path)["cells"]
+        first, second = PAIR_ORDER
         for i, cell in enumerate(cells):
             if cell["cell_type"] != "markdown":
                 continue
             lang = tags(cell) & {"en", "zh", "bilingual"}
             where = f"markdown cell {i}: {source(cell)[:60]!r}"
             assert len(lang) == 1, f"{where} needs exactly one tag of en / zh / bilingual"
-            if "en" in lang:
+            if first in lang:
                 nxt = cells[i + 1] if i + 1 < len(cells) else None
-                assert nxt is not None and "zh" in tags(nxt), f"{where} has no zh partner after it"
+                assert nxt is not None and second in tags(nxt), \
+                    f"{where} has no {second} partner after it"
+            if second in lang:
+                assert i > 0 and first in tags(cells[i - 1]), \
+                    f"{where} has no {first} partner before it"
             if "zh" in lang:
-                assert i > 0 and "en" in tags(cells[i - 1]), f"{where} has no en partner before it"
                 assert CJK.search(source(cell)), f"{where} is tagged zh but has no Chinese"
 
     def test_uses_only_public_helpers(self, path):

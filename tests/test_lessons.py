@@ -58,13 +58,14 @@ def top_level_names(cell):
 
 
 def exercise_blocks(cells):
-    """{number: [cells from its question up to the next exercise or the end of Exercises]}."""
+    """{number: [cells from its question (both languages) up to the next exercise or the end of
+    Exercises]}."""
     blocks, current = {}, None
     for cell in cells:
         text = source(cell)
-        match = EN_HEADING.match(text) if "en" in tags(cell) else None
-        if match and "exercise" in tags(cell):
-            current = int(match.group(1))
+        heading = EN_HEADING.match(text) or ZH_HEADING.match(text)
+        if heading and "exercise" in tags(cell) and int(heading.group(1)) != current:
+            current = int(heading.group(1))
             assert current not in blocks, f"exercise {current} appears twice"
             blocks[current] = []
         elif cell["cell_type"] == "markdown" and re.match(r"#{1,3} ", text) \
@@ -130,8 +131,11 @@ class TestLesson:
         assert blocks, "exercises"
         for number, block in blocks.items():
             where = f"exercise {number}"
-            assert "zh" in tags(block[1]) and ZH_HEADING.match(source(block[1])), where
-            assert int(ZH_HEADING.match(source(block[1])).group(1)) == number, where
+            question = {lang: next((c for c in block[:2] if lang in tags(c)), None)
+                        for lang in ("en", "zh")}
+            assert question["en"] and EN_HEADING.match(source(question["en"])), where
+            assert question["zh"] and ZH_HEADING.match(source(question["zh"])), where
+            assert int(ZH_HEADING.match(source(question["zh"])).group(1)) == number, where
             kinds = []
             for cell in block[2:]:
                 kind = next((t for t in ("your-turn", "hint", "solution") if t in tags(cell)), None)
