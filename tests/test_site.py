@@ -6,7 +6,7 @@ Nothing here writes into build/."""
 import json
 import re
 import shutil
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import nbformat
 import pytest
@@ -19,13 +19,18 @@ from notestools.site import links, search
 from notestools.site.markdown import fix_cjk_emphasis, split_title
 from notestools.site.sections import notebook_title
 
-# A 1x1 PNG: the made-up notebooks' "figure".
+# 1x1 PNGs: the made-up notebooks' plain figure, and the image of their `figure` cell.
 PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJ"
        "RU5ErkJggg==")
+FIGURE_PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAE"
+              "lFTkSuQmCC")
 GITHUB = "https://github.com/someone/d2l-notes"
 # What the session executes for the tests of real notebooks: a fast one, and 3.6 (training,
-# results, figures; the browser test's dark-mode screenshot).
+# results, figures, exercises; the browser test's dark-mode screenshot and outline); and
+# with them the Chinese copy of the fast one that the site publishes, which must run as the
+# original does.
 EXECUTED = ("02-preliminaries/2.1-", "03-linear-neural-networks/3.6-")
+SINGLE_LANGUAGE = ("02-preliminaries/2.1-", "zh")
 
 
 # ---------------------------------------------------------------------------------------
@@ -43,14 +48,47 @@ def code(text, outputs=(), *tags):
     return cell
 
 
-def executed_notebook(number, zh, en, terms, accuracy=None):
-    """A notebook as papermill leaves it: outputs, a figure, recorded results, exercises."""
+BOOK_ZH = "https://zh.d2l.ai/chapter_preliminaries/linear-algebra.html"
+BOOK_EN = "https://d2l.ai/chapter_preliminaries/linear-algebra.html"
+NOT_ATTEMPTED = ("练习 1 · Exercise 1：还没有作答，把 ... 换成你的答案。 Not attempted yet: "
+                 "replace the ... with your answer.")
+
+
+def pair(en, zh, *tags, zh_first=False):
+    """An en/zh pair of markdown cells, in the notebook's order (zh first after the flip)."""
+    cells = [md(en, "en", *tags), md(zh, "zh", *tags)]
+    return cells[::-1] if zh_first else cells
+
+
+def hidden(cell):
+    cell.metadata["jupyter"] = {"source_hidden": True}
+    return cell
+
+
+def executed_notebook(number, zh, en, terms, accuracy=None, zh_first=False):
+    """A notebook as papermill leaves it, laid out as the notebooks are: the title with the
+    book's links, the install cell, outputs, a plain figure and a `figure` cell (drawing code
+    hidden), the hidden `record` cell, terms, and two exercises (a checkable one with its
+    Your-turn code cell and what its check printed, and a discussion question), each with a
+    hint and a solution, then the progress line."""
+    both = {"zh_first": zh_first}
+    figure = hidden(code(
+        "# 图：单层网络 · Figure: a single-layer network\n"
+        "def _draw_network():\n    DRAWING_CODE()\n\n_draw_network()",
+        [{"output_type": "display_data", "metadata": {},
+          "data": {"image/png": FIGURE_PNG, "text/plain": "<Figure>"}}], "figure"))
     cells = [
-        md(f"# {number} {zh} {en}", "bilingual"),
+        md(f"# {number} {zh} {en}\n\n《动手学深度学习》第二版 [{number} {zh}]({BOOK_ZH}) · "
+           f"[讨论区](https://discuss.d2l.ai/t/1)  \n*Dive into Deep Learning* "
+           f"[{number} {en}]({BOOK_EN}) · [Discussions](https://discuss.d2l.ai/t/2)",
+           "bilingual"),
         code('device = "auto"\nseed = 0', (), "parameters"),
         code('# Parameters\ndevice = "cpu"\n', (), "injected-parameters"),
-        md("English prose about $\\mathbf{x}^\\top \\mathbf{y}$.", "en"),
-        md("中文说明：**向量（vector）**是 $\\mathbf{x}^*$，在数据上*优化（optimize）*。", "zh"),
+        code("# Setup: SETUP-CELL installs the helper\n%pip install -q d2lnotes",
+             [{"output_type": "stream", "name": "stdout", "text": "SETUP-OUTPUT\n"}], "setup"),
+        *pair("English prose about $\\mathbf{x}^\\top \\mathbf{y}$.",
+              "中文说明：**向量（vector）**是 $\\mathbf{x}^*$，在数据上*优化（optimize）*。",
+              **both),
         md("## 广播机制 Broadcasting\n\nSee [3.6](../03-linear-neural-networks/3.6-softmax-"
            "regression-from-scratch.ipynb), [the terms](2.3-linear-algebra.ipynb#terms) and "
            "[2.4](2.4-calculus.ipynb).", "bilingual"),
@@ -58,26 +96,44 @@ def executed_notebook(number, zh, en, terms, accuracy=None):
                                           "metadata": {}, "data": {"text/plain": "OUTPUT-TEXT"}}]),
         code("plot()", [{"output_type": "display_data", "metadata": {},
                          "data": {"image/png": PNG, "text/plain": "<Figure>"}}]),
+        *pair("The network, drawn:", "画出来的网络：", **both),
+        figure,
         md("## 小结 / Summary", "bilingual"),
         md("| English | 中文 |\n| --- | --- |\n" + "".join(f"| {e} | {z} |\n" for e, z in terms),
            "bilingual"),
         md("## 练习 / Exercises", "bilingual"),
-        md("### Exercise 1\n\nShow that $a + b = b + a$.", "en", "exercise"),
-        md("### 练习 1\n\n证明 $a + b = b + a$。", "zh", "exercise"),
+        code(f'ex = d2l.exercises("{number}")'),
+        *pair("### Exercise 1\n\nShow that $a + b = b + a$.",
+              "### 练习 1\n\n证明 $a + b = b + a$。", "exercise", **both),
+        code("# 动手试试 · Your turn\nmy_sum = ...  # 在这里填写 · fill in\nex.q1.check(my_sum)",
+             [{"output_type": "stream", "name": "stdout", "text": NOT_ATTEMPTED + "\n"}],
+             "your-turn"),
+        md("#### 提示 / Hint", "bilingual", "hint"),
+        *pair("HINT-EN: swap the terms.", "提示中文：交换两项。", "hint", **both),
         md("#### 解答 / Solution", "bilingual", "solution"),
-        md("Addition commutes: $$a + b = b + a.$$", "en", "solution"),
-        md("加法满足交换律：$$a + b = b + a.$$", "zh", "solution"),
+        *pair("Addition commutes: $$a + b = b + a.$$", "加法满足交换律：$$a + b = b + a.$$",
+              "solution", **both),
         code("assert 1 + 2 == 2 + 1\nprint('SOLUTION-OUTPUT')",
              [{"output_type": "stream", "name": "stdout", "text": "SOLUTION-OUTPUT\n"}],
              "solution"),
-        md("### Exercise 2\n\nAfter the solution.", "en", "exercise"),
-        md("### 练习 2\n\n解答之后。", "zh", "exercise"),
+        *pair("### Exercise 2\n\nAfter the solution.", "### 练习 2\n\n解答之后。", "exercise",
+              **both),
+        md("*动手试试：在这里写下你的答案。· Your turn: write your answer here.*", "your-turn"),
+        md("#### 提示 / Hint", "bilingual", "hint"),
+        *pair("HINT-TWO-EN.", "第二个提示。", "hint", **both),
+        md("#### 解答 / Solution", "bilingual", "solution"),
+        *pair("SOLUTION-TWO-EN.", "第二个解答。", "solution", **both),
+        md("### 进度 / Progress", "bilingual"),
+        code("ex.progress()", [{"output_type": "stream", "name": "stdout",
+                                "text": "PROGRESS-LINE\n"}], "progress"),
+        md("## 下一节 Next\n\n→ the next section", "bilingual"),
     ]
     if accuracy is not None:
-        cells.insert(7, code("d2l.record(test_acc=acc)", [{
-            "output_type": "display_data", "metadata": {},
-            "data": {MIME_TYPE: {"test_acc": accuracy},
-                     "text/plain": f"recorded: test_acc={accuracy}"}}]))
+        cells.insert(cells.index(figure) + 1, hidden(code(
+            "# 记录本节的关键结果 · Record this section's key results\nd2l.record(test_acc=acc)",
+            [{"output_type": "display_data", "metadata": {},
+              "data": {MIME_TYPE: {"test_acc": accuracy},
+                       "text/plain": f"recorded: test_acc={accuracy}"}}], "record")))
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
@@ -95,23 +151,28 @@ PAGE_23 = "02-preliminaries/2.3-linear-algebra.html"
 PAGE_36 = "03-linear-neural-networks/3.6-softmax-regression-from-scratch.html"
 
 
-@pytest.fixture
-def small_site(tmp_path):
+def write_small_site(root, zh_first=False):
     """Two tiny executed notebooks in two chapters, and their results.json (3.6 recorded a
-    test accuracy, which is also in its outputs: the site must take the report's value)."""
-    src = tmp_path / "notebooks"
+    test accuracy, which is also in its outputs: the site must take the report's value).
+    Returns (notebooks folder, results.json, the site folder to write)."""
+    src = root / "notebooks"
     for rel, (number, zh, en, terms) in SMALL.items():
         (src / rel).parent.mkdir(parents=True, exist_ok=True)
         accuracy = 0.5 if rel.startswith("03") else None
-        nbformat.write(executed_notebook(number, zh, en, terms, accuracy), src / rel)
-    results = tmp_path / "results.json"
+        nbformat.write(executed_notebook(number, zh, en, terms, accuracy, zh_first), src / rel)
+    results = root / "results.json"
     results.write_text(json.dumps({
         "environment": {"device": "cpu", "gpu": None, "torch": "2.x", "python": "3.x"},
         "total_seconds": 9.5, "complete": True,
         "notebooks": [{"notebook": rel, "status": "ok", "seconds": 4.25, "peak_rss_mb": None,
                        "error": None, "recorded": {"test_acc": 0.8312} if "3.6" in rel else {}}
                       for rel in SMALL]}))
-    return src, results, tmp_path / "html"
+    return src, results, root / "html"
+
+
+@pytest.fixture
+def small_site(tmp_path):
+    return write_small_site(tmp_path)
 
 
 def soup(path):
@@ -132,14 +193,14 @@ def test_export_english_only(small_site):
     page = soup(out / PAGE_36)
     text = page.get_text()
     assert "English prose" in text and "Exercise 1" in text
-    assert "中文说明" not in text and "练习 1" not in text      # zh cells dropped
+    assert "中文说明" not in text and "证明" not in text        # zh cells dropped
     assert "3.6 softmax回归的从零开始实现" in text                # bilingual cells stay
     assert 'device = "cpu"' not in text                          # papermill's injected cell
-    # The solution is folded: one closed <details> with the heading as summary, holding the
+    # Each solution is folded: a closed <details> with the heading as summary, holding the
     # solution's prose, code and output, and nothing of the next exercise.
-    (details,) = page.select("details.d2l-solution")
+    details, _ = page.select("details.d2l-solution")
     assert details.get("open") is None
-    assert details.summary.select_one(".d2l-solution-label").get_text() == "Solution"
+    assert details.summary.select_one(".d2l-fold-label").get_text() == "Solution"
     assert "Addition commutes" in details.get_text() and "SOLUTION-OUTPUT" in details.get_text()
     assert "Exercise 2" not in details.get_text() and "#### " not in text
     # Figures inline, local MathJax, navigation.
@@ -183,15 +244,15 @@ def test_export_bilingual_and_chinese(small_site):
     zh = page.select_one(".jp-MarkdownCell.celltag_zh")
     assert zh.strong.get_text() == "向量（vector）" and zh.em.get_text() == "优化（optimize）"
     assert "*" not in zh.get_text().replace("$\\mathbf{x}^*$", "")
-    label = page.select_one("details.d2l-solution .d2l-solution-label").get_text()
+    label = page.select_one("details.d2l-solution .d2l-fold-label").get_text()
     assert label == "解答 / Solution"
     assert page.select_one('a[rel="next"]')["href"] == "../" + PAGE_36
     # Exporting again replaces the site; zh drops the English cells.
     site.build_site(src, out, "zh", results, chapters=None, repository=None)
     text = soup(out / PAGE_23).get_text()
-    assert "中文说明" in text and "English prose" not in text and "Exercise 1" not in text
+    assert "中文说明" in text and "English prose" not in text and "Show that" not in text
     assert soup(out / PAGE_23).select_one(
-        "details.d2l-solution .d2l-solution-label").get_text() == "解答"
+        "details.d2l-solution .d2l-fold-label").get_text() == "解答"
 
 
 def test_links_between_notebooks(small_site):
@@ -200,7 +261,7 @@ def test_links_between_notebooks(small_site):
     src, results, out = small_site
     site.build_site(src, out, "both", results, chapters=None, repository=None)
     hrefs = [a["href"] for a in soup(out / PAGE_23).select(".jp-RenderedMarkdown a")
-             if not a["href"].startswith("#")]
+             if not a["href"].startswith(("#", "https:"))]  # (the book's links stay)
     assert hrefs == ["../" + PAGE_36, "../" + PAGE_23 + "#terms", "2.4-calculus.ipynb"]
     everything = soup(out / "all.html")
     ids = [tag["id"] for tag in everything.select("[id]")]
@@ -208,7 +269,7 @@ def test_links_between_notebooks(small_site):
     for a in everything.select('a[href^="#"]'):
         assert a["href"][1:] in ids, a
     hrefs = [a["href"] for a in everything.select("#section-2-3 .jp-RenderedMarkdown a")
-             if "anchor-link" not in a.get("class", [])]
+             if "anchor-link" not in a.get("class", []) and not a["href"].startswith("https:")]
     assert hrefs == ["#section-3-6", "#section-2-3--terms", "02-preliminaries/2.4-calculus.ipynb"]
 
 
@@ -269,15 +330,17 @@ def test_search_index(small_site):
 
 
 def test_print_page(small_site):
-    """all.html: the index, each section once with its solutions open, then the glossary;
-    index.html links to the PDF only once it is printed (commented out until then)."""
+    """all.html: the index, each section once with its hints and solutions open, then the
+    glossary, and no outline; index.html links to the PDF only once it is printed (commented
+    out until then)."""
     src, results, out = small_site
     site.build_site(src, out, "both", results, chapters=None, repository=None)
     page = soup(out / "all.html")
     sections = page.select("article.d2l-all-section")
     assert [s["id"] for s in sections] == ["section-2-3", "section-3-6", "glossary"]
-    assert all(d.get("open") is not None for d in page.select("details.d2l-solution"))
-    assert len(page.select("details.d2l-solution")) == 2
+    assert all(d.get("open") is not None for d in page.select("details.d2l-fold"))
+    assert len(page.select("details.d2l-solution")) == len(page.select("details.d2l-hint")) == 4
+    assert not page.select(".d2l-outline")
     assert not page.select(".d2l-topbar, .d2l-pager, .d2l-search")
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "<!--d2l:pdf-link " in index and not soup(out / "index.html").select(
@@ -353,17 +416,187 @@ def test_split_title(text, zh, en):
     assert split_title(text) == (zh, en)
 
 
+def code_texts(page):
+    """The source of every code cell a page shows (folded or not)."""
+    return [pre.get_text() for pre in page.select(".jp-CodeCell .jp-InputArea pre")]
+
+
+def test_machinery_hidden_and_figures_shown(small_site):
+    """The install cell, the record cell and the progress line (with its heading) are not on
+    the page; a `figure` cell shows its image with its drawing code folded, and that code is
+    not in the search index."""
+    src, results, out = small_site
+    for lang, summary in (("both", "绘图代码 · Drawing code"), ("zh", "绘图代码"),
+                          ("en", "Drawing code")):
+        site.build_site(src, out, lang, results, chapters=None, repository=None)
+        page = soup(out / PAGE_36)
+        text, codes = page.get_text(), code_texts(page)
+        for absent in ("SETUP-CELL", "SETUP-OUTPUT", "recorded:", "PROGRESS-LINE", "进度"):
+            assert absent not in text, (lang, absent)
+        assert not [c for c in codes if "d2l.record(" in c or "ex.progress()" in c]
+        assert "ex.q1.check(my_sum)" in "".join(codes)  # (the exercises' own code stays)
+        (figure,) = page.select(".jp-CodeCell.celltag_figure")
+        (fold,) = figure.select("details.d2l-source")
+        assert fold.get("open") is None and fold.summary.get_text() == summary
+        assert "DRAWING_CODE" in fold.get_text()
+        (image,) = figure.select(f'img[src="data:image/png;base64,{FIGURE_PNG}"]')
+        assert not image.find_parent("details")
+        assert len(page.select('img[src^="data:image/png"]')) == 2  # with the plain figure
+    index = json.dumps(read_search_index(out))
+    assert "DRAWING_CODE" not in index and "SETUP-CELL" not in index and "torch.arange" in index
+
+
+def test_hidden_source_of_any_code_cell_is_folded():
+    """Any code cell whose source JupyterLab hides shows its outputs with the source folded
+    ("Code"); a `progress` heading goes with its cell, another heading does not."""
+    from notestools.site.cells import prepare_cells
+    from notestools.site.config import labels
+
+    nb = nbformat.v4.new_notebook(cells=[
+        md("### 进度 / Progress", "bilingual"), code("ex.progress()", (), "progress"),
+        md("### 进度 / Progress", "bilingual"), md("not a progress cell"),
+        hidden(code("secret()", [{"output_type": "stream", "name": "stdout", "text": "1\n"}]))])
+    prepare_cells(nb, "en", labels("en"))
+    assert [c.source for c in nb.cells] == ["### 进度 / Progress", "not a progress cell",
+                                            "secret()"]
+    assert nb.cells[-1].metadata["d2lsite_fold"] == "Code"
+
+
+def page_sequence(page):
+    """What the page shows, in order, from the exercises on: 'question zh|en', 'your-turn',
+    'hint', 'solution', 'heading' or 'cell'."""
+    main = page.select_one("main.d2l-main")
+    start = next(h for h in main.select("h2") if "Exercises" in h.get_text())
+    shown = []
+    for element in main.find_all(["div", "details"], recursive=False):
+        classes = element.get("class", [])
+        if element.name == "details":
+            shown.append(next(c[4:] for c in classes if c in ("d2l-hint", "d2l-solution")))
+        elif "celltag_exercise" in classes:
+            shown.append("question " + ("zh" if "celltag_zh" in classes else "en"))
+        elif "celltag_your-turn" in classes:
+            shown.append("your-turn")
+        else:
+            shown.append("heading" if element.select_one("h1, h2, h3, h4") else "cell")
+    return shown[[e for e in main.find_all(["div", "details"], recursive=False)].index(
+        start.find_parent("div", class_="jp-Cell")):]
+
+
+@pytest.mark.parametrize("zh_first", [False, True], ids=["en-first", "zh-first"])
+def test_pages_follow_the_notebooks_order(tmp_path, zh_first):
+    """Whichever language comes first in a notebook's pairs comes first on its page, in its
+    outline and in its search entries; each exercise shows its question, then the reader's
+    Your-turn cell with what its check printed, then the hint and the solution, each folded
+    on its own; the book's links are at the top of the page and in the index."""
+    src, results, out = write_small_site(tmp_path, zh_first)
+    site.build_site(src, out, "both", results, chapters=None, repository=None)
+    page = soup(out / PAGE_23)
+    first, second = ("zh", "en") if zh_first else ("en", "zh")
+    langs = ["zh" if "celltag_zh" in c["class"] else "en"
+             for c in page.select(".jp-MarkdownCell.celltag_zh, .jp-MarkdownCell.celltag_en")]
+    assert langs == [first, second] * (len(langs) // 2) and len(langs) == 16
+    question = [f"question {first}", f"question {second}"]
+    assert page_sequence(page) == [
+        "heading", "cell",  # 练习 / Exercises, ex = d2l.exercises(...)
+        *question, "your-turn", "hint", "solution",
+        *question, "your-turn", "hint", "solution",
+        "heading"]  # 下一节 Next (the progress heading and cell are gone)
+    your_turn = page.select(".jp-Cell.celltag_your-turn")
+    assert NOT_ATTEMPTED in your_turn[0].get_text() and "Your turn" in your_turn[1].get_text()
+    hints, solutions = page.select("details.d2l-hint"), page.select("details.d2l-solution")
+    for folded, label, inside in ((hints, "提示 / Hint", ("HINT-EN", "提示中文")),
+                                  (solutions, "解答 / Solution", ("Addition", "交换律"))):
+        assert len(folded) == 2 and all(d.get("open") is None for d in folded)
+        assert folded[0].summary.select_one(".d2l-fold-label").get_text() == label
+        body = folded[0].select_one(".d2l-fold-body").get_text()
+        assert all(words in body for words in inside)
+        positions = [body.index(words) for words in inside]
+        assert positions == sorted(positions) if not zh_first else positions == sorted(
+            positions, reverse=True)
+    # The outline pairs each exercise's two headings, in the notebook's order.
+    outline = page.select_one("nav.d2l-outline")
+    entries = [[a.get_text() for a in li.select("a")] for li in outline.select("li")]
+    pair_ = ["Exercise 1", "练习 1"] if not zh_first else ["练习 1", "Exercise 1"]
+    assert entries == [["广播机制 Broadcasting"], ["小结 / Summary"], ["练习 / Exercises"],
+                       pair_, [p.replace("1", "2") for p in pair_], ["下一节 Next"]]
+    ids = {tag["id"] for tag in page.select("[id]")}
+    assert all(a["href"][1:] in ids for a in outline.select("a"))
+    assert not outline.select(".d2l-ol-2 .celltag_en, .d2l-ol-2 .celltag_zh")
+    # Search: the title's entry holds both languages' prose, the first language first.
+    title = next(e for e in read_search_index(out)["entries"] if e[0] == 0 and e[1])
+    assert title[2].startswith("2.3")
+    assert (title[3].index("English prose") < title[3].index("中文说明")) != zh_first
+    # The book: linked at the top of the page (the title cell) and from the index.
+    first_cell = page.select_one("main .jp-Cell")
+    assert first_cell.h1 and [a["href"] for a in first_cell.select("a")
+                              if "d2l.ai/chapter" in a["href"]] == [BOOK_ZH, BOOK_EN]
+    row = soup(out / "index.html").select("table.d2l-toc tbody tr")[0]
+    assert row.select_one("a.d2l-book-zh")["href"] == BOOK_ZH
+    assert row.select_one("a.d2l-book-en")["href"] == BOOK_EN
+
+
+def check_single_language_copies(folder, rel):
+    """The Chinese and English copies of the bilingual notebook ``rel`` below ``folder`` (a
+    site): valid notebooks holding every code cell unchanged and in order, every untagged and
+    bilingual cell, and no cell of the other language; the rest as it was."""
+    from notestools.site.downloads import single_language_name
+
+    original = json.loads((folder / rel).read_text(encoding="utf-8"))
+    for lang, other in (("zh", "en"), ("en", "zh")):
+        path = folder / single_language_name(PurePosixPath(rel), lang)
+        copy = json.loads(path.read_text(encoding="utf-8"))
+        nbformat.validate(nbformat.from_dict(copy))
+        assert {k: v for k, v in copy.items() if k != "cells"} == {
+            k: v for k, v in original.items() if k != "cells"}, path
+        kept = [c for c in original["cells"] if c["cell_type"] == "code"
+                or "bilingual" in c["metadata"].get("tags", [])
+                or other not in c["metadata"].get("tags", [])]
+        assert copy["cells"] == kept, path  # in order, each cell as it was
+        assert [c for c in copy["cells"] if c["cell_type"] == "code"] == [
+            c for c in original["cells"] if c["cell_type"] == "code"], path
+        assert not [c for c in copy["cells"] if other in c["metadata"].get("tags", [])
+                    and "bilingual" not in c["metadata"]["tags"]
+                    and c["cell_type"] != "code"], path
+        assert len(copy["cells"]) < len(original["cells"]), f"{path}: nothing dropped"
+        # Written as nbformat (and the git filter) writes notebooks.
+        assert path.read_text(encoding="utf-8") == nbformat.writes(nbformat.from_dict(copy)) \
+            + "\n", path
+
+
+def test_single_language_downloads(small_site):
+    """Each page offers its notebook in Chinese, in English and bilingual, all next to it."""
+    src, results, out = small_site
+    site.build_site(src, out, "both", results, chapters=None, repository=None)
+    for rel in SMALL:
+        page_path = out / Path(rel).with_suffix(".html")
+        page = soup(page_path)
+        assert (out / rel).read_bytes() == (src / rel).read_bytes()
+        check_single_language_copies(out, rel)
+        hrefs = {kind: page.select_one(f"a.d2l-launch-download{kind}")["href"]
+                 for kind in ("", "-zh", "-en")}
+        stem = Path(rel).stem
+        assert {k: Path(v).name for k, v in hrefs.items()} == {
+            "": f"{stem}.ipynb", "-zh": f"{stem}.zh.ipynb", "-en": f"{stem}.en.ipynb"}
+        assert all((page_path.parent / href).is_file() for href in hrefs.values())
+        labels_ = [a.get_text() for a in page.select(".d2l-downloads a")]
+        assert labels_ == ["中文版", "English", "双语 Bilingual"]
+    zh = json.loads((out / "02-preliminaries/2.3-linear-algebra.zh.ipynb").read_text())
+    text = "".join("".join(c["source"]) for c in zh["cells"])
+    assert "中文说明" in text and "English prose" not in text and "ex.q1.check" in text
+
+
 # ---------------------------------------------------------------------------------------
 # The site of really executed notebooks (shared with test_site_browser.py)
 # ---------------------------------------------------------------------------------------
 
-_executed = {}  # one run per test session, shared with test_site_browser.py
+_executed = {}  # one run and one site per test session, shared with test_site_browser.py
 
 
 def execute_notebooks(tmp_path_factory):
-    """Execute the EXECUTED notebooks once per session into a temporary folder; returns
-    (notebooks folder, results.json). A notebook that fails still has its executed copy,
-    and the site shows it as failed: the notebooks' own tests report the failure."""
+    """Execute the EXECUTED notebooks, and the SINGLE_LANGUAGE copy of one of them as the site
+    publishes it, once per session into a temporary folder; returns (notebooks folder,
+    results.json, the executed single-language copy). A notebook that fails still has its
+    executed copy, and the site shows it as failed: the notebooks' own tests report it."""
     if "run" not in _executed:
         _executed["run"] = run_notebooks_into(tmp_path_factory.mktemp("executed"))
     return _executed["run"]
@@ -371,28 +604,47 @@ def execute_notebooks(tmp_path_factory):
 
 def run_notebooks_into(root):
     from notestools import run_notebooks
+    from notestools.site.downloads import dumps, single_language, single_language_name
 
-    patterns = [a for pattern in EXECUTED for a in ("--pattern", pattern + "*")]
-    status = run_notebooks.main(patterns + ["--out", str(root / "notebooks"),
-                                            "--results", str(root / "results.json"),
-                                            "--jobs", "2"])
+    sources = root / "sources"
+    for pattern in EXECUTED:
+        (path,) = CHAPTERS.glob(pattern + "*.ipynb")
+        rel = path.relative_to(CHAPTERS)
+        (sources / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, sources / rel)
+        if pattern == SINGLE_LANGUAGE[0]:
+            copy = single_language(json.loads(path.read_text(encoding="utf-8")),
+                                   SINGLE_LANGUAGE[1])
+            single = single_language_name(rel, SINGLE_LANGUAGE[1])
+            (sources / single).write_text(dumps(copy), encoding="utf-8")
+    # One kernel per notebook at once: the long 3.6 starts first thing.
+    status = run_notebooks.main(["--src", str(sources), "--out", str(root / "notebooks"),
+                                 "--results", str(root / "results.json"),
+                                 "--jobs", str(len(EXECUTED) + 1)])
     if status:
         print(f"note: run_notebooks exited with {status}: the site shows the failure")
     for pattern in EXECUTED:
         assert list((root / "notebooks").glob(pattern + "*.ipynb")), f"{pattern} not executed"
-    return root / "notebooks", root / "results.json"
+    # The copy is no section of the site: out of the notebooks folder with it.
+    executed_single = root / single.name
+    (root / "notebooks" / single).rename(executed_single)
+    return root / "notebooks", root / "results.json", executed_single
 
 
-def build_real_site(tmp_path_factory, name, **options):
-    src, results = execute_notebooks(tmp_path_factory)
-    out = tmp_path_factory.mktemp(name) / "html"
-    done = site.build_site(src, out, "both", results, CHAPTERS, **options)
-    return out, done
+def build_real_site(tmp_path_factory):
+    """The site of the executed notebooks, exported once per session for the tests here and
+    in test_site_browser.py: (site folder, what build_site made)."""
+    if "site" not in _executed:
+        src, results, _ = execute_notebooks(tmp_path_factory)
+        out = tmp_path_factory.mktemp("site") / "html"
+        _executed["site"] = out, site.build_site(src, out, "both", results, CHAPTERS,
+                                                 repository=GITHUB)
+    return _executed["site"]
 
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory):
-    return build_real_site(tmp_path_factory, "site", repository=GITHUB)
+    return build_real_site(tmp_path_factory)
 
 
 def executed_pages(out):
@@ -405,7 +657,7 @@ def test_real_site(real_site, tmp_path_factory):
     the top of chapters/ is no section), the executed ones have pages with their own title,
     launch links and a downloadable notebook; the index shows what results.json recorded."""
     out, done = real_site
-    src, results = execute_notebooks(tmp_path_factory)
+    src, results, _ = execute_notebooks(tmp_path_factory)
     sources = [p for p in source_notebooks() if p.parent != CHAPTERS]
     rows = soup(out / "index.html").select("table.d2l-toc tbody tr")
     assert len(rows) == len(sources)
@@ -437,3 +689,64 @@ def test_real_search_index_covers_every_heading(real_site):
         missing = [h["id"] for h in headings if (href, h["id"]) not in anchors]
         assert not missing, f"{href}: headings not in the search index: {missing}"
     assert re.search(r"[\u4e00-\u9fff]", json.dumps(index, ensure_ascii=False))
+
+
+def test_real_pages_hide_machinery_and_show_figures(real_site, tmp_path_factory):
+    """On the pages of the executed notebooks: no install, record or progress cell (and, once
+    a notebook has its `record` cell, no other cell calling d2l.record); every `figure`
+    cell's image shown with its drawing code folded; every hidden source folded."""
+    out, _ = real_site
+    src, _, _ = execute_notebooks(tmp_path_factory)
+    checked = {"hidden": 0, "folded": 0}
+    for page in executed_pages(out):
+        rel = page.relative_to(out).with_suffix(".ipynb")
+        nb = nbformat.read(src / rel, as_version=4)
+        html_ = soup(page)
+        for cell in nb.cells:
+            tags = set(cell.metadata.get("tags", []))
+            shown = html_.find(id=f"cell-id={cell.get('id')}")
+            if tags & {"setup", "record", "progress", "injected-parameters"}:
+                assert shown is None, f"{rel}: a {sorted(tags)} cell is on the page"
+                checked["hidden"] += 1
+            elif cell.cell_type == "code" and cell.metadata.get("jupyter", {}).get(
+                    "source_hidden"):
+                fold = shown.select_one("details.d2l-source")
+                assert fold is not None and fold.get("open") is None, rel
+                assert " ".join(cell.source.split()) in " ".join(fold.get_text().split())
+                checked["folded"] += 1
+            if "figure" in tags:
+                images = shown.select(".jp-RenderedImage img, .jp-RenderedSVG")
+                assert images and not any(i.find_parent("details") for i in images), (
+                    f"{rel}: a figure cell shows no image")
+        if any("record" in c.metadata.get("tags", []) for c in nb.cells):
+            assert not [c for c in code_texts(html_) if "d2l.record(" in c], rel
+    assert checked["hidden"] >= len(EXECUTED)  # every notebook has its install cell
+    print(f"\n{checked['hidden']} cells hidden, {checked['folded']} sources folded")
+
+
+def test_real_single_language_copies(real_site):
+    """Every source notebook is published in Chinese and in English next to its bilingual
+    copy (see check_single_language_copies; the copies are checked against the bilingual
+    notebook the site published, which the source may have moved on from since)."""
+    out, _ = real_site
+    sources = [p for p in source_notebooks() if p.parent != CHAPTERS]
+    assert len(sources) >= len(EXECUTED)
+    for path in sources:
+        check_single_language_copies(out, path.relative_to(CHAPTERS).as_posix())
+
+
+def test_single_language_copy_runs_as_the_original(tmp_path_factory):
+    """The Chinese copy of 2.1, executed with the same runner, succeeds and its code cells
+    give the same kinds of output, in the same order, as the bilingual notebook's."""
+    src, results, single = execute_notebooks(tmp_path_factory)
+    (original,) = src.glob(SINGLE_LANGUAGE[0] + "*.ipynb")
+    report = {Path(r["notebook"]).name: r for r in json.loads(results.read_text())["notebooks"]}
+    statuses = {name: report[name]["status"] for name in (single.name, original.name)}
+    assert set(statuses.values()) == {"ok"}, report
+
+    def outputs(path):
+        nb = nbformat.read(path, as_version=4)
+        return [[(o.output_type, o.get("name"), sorted(o.get("data", {}))) for o in c.outputs]
+                for c in nb.cells if c.cell_type == "code"]
+
+    assert outputs(single) == outputs(original)

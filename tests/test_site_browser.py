@@ -1,12 +1,15 @@
 """The site in a real browser: Debian's chromium (driven by selenium through chromedriver, the
 `chromium` fixture of conftest.py), pages opened from file:// where no hostname resolves.
 
-The site is built in a temporary folder from 2.1 and 3.6, executed once per session (see
-test_site.py). Checked: every page (console errors, typeset math, images, links, nothing
+The site is the one test_site.py exports, once per session, from 2.1 and 3.6 executed into a
+temporary folder. Checked: every page (console errors, typeset math, images, links, nothing
 fetched), search in English and Chinese followed to the right heading, dark mode (with a
-screenshot of 3.6), the print styles, and the PDF of the whole notes (pdftotext, pdfinfo,
-pdffonts from poppler-utils). Screenshots go to $D2L_SCREENSHOTS, or a temporary folder.
-Without Chromium, or with D2L_SKIP_BROWSER=1, these tests are skipped.
+screenshot of 3.6), the outline beside 3.6 (following the scroll; hidden on a phone and in
+print), the print styles, and the PDF (pdftotext, pdfinfo, pdffonts from poppler-utils),
+printed from the small made-up site of test_site.py: what the PDF must hold does not depend
+on the notes' length, and `make pdf` prints the whole notes anyway. Screenshots go to
+$D2L_SCREENSHOTS, or a temporary folder. Without Chromium, or with D2L_SKIP_BROWSER=1, these
+tests are skipped.
 """
 
 import base64
@@ -23,8 +26,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from test_site import build_real_site, read_search_index
+from test_site import build_real_site, read_search_index, write_small_site
 
+from notestools import site as site_tool
 from notestools.site.browser import MATH_DONE, wait_for, wait_until_typeset
 from notestools.site.markdown import split_title
 from notestools.site.pdf import make_pdf
@@ -36,8 +40,8 @@ THEME_KEY = "d2l-notes-theme"  # site.js's localStorage key
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """(site folder, what build_site made): no repository, so no link leaves the site."""
-    return build_real_site(tmp_path_factory, "browser-site", repository=None)
+    """(site folder, what build_site made): test_site.py's site of the executed notebooks."""
+    return build_real_site(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
@@ -93,8 +97,9 @@ return {
   mathRendered: document.querySelectorAll("span.MathJax").length,
   mathErrors: document.querySelectorAll('.MathJax .merror, .MathJax_Error').length,
   rawTex: raw,
-  solutions: Array.from(document.querySelectorAll("details.d2l-solution"))
-    .map(d => ({open: d.open, cells: d.querySelectorAll(".jp-Cell").length})),
+  folds: Array.from(document.querySelectorAll("details.d2l-fold"))
+    .map(d => ({open: d.open, cells: d.querySelectorAll(".jp-Cell").length,
+                kind: d.classList.contains("d2l-hint") ? "hint" : "solution"})),
 };
 """
 
@@ -149,15 +154,15 @@ def page_problems(browser, name):
                         f"{report['mathRendered']} typeset")
     problems += [f"{name}: raw TeX left in the text: {t!r}" for t in report["rawTex"]]
     folded = name != "all.html"  # the page the PDF is printed from has them open
-    problems += [f"{name}: a solution is {'not folded' if folded else 'folded'}, or empty: {s}"
-                 for s in report["solutions"] if s["open"] == folded or not s["cells"]]
+    problems += [f"{name}: a {f['kind']} is {'not folded' if folded else 'folded'}, or empty: {f}"
+                 for f in report["folds"] if f["open"] == folded or not f["cells"]]
     return problems + link_problems(name, report["links"])
 
 
 def test_every_page(site, browser):
     """Index, glossary, the notebook pages and the all-in-one page: no console error, math
-    typeset, images loaded, internal links resolve, nothing fetched from the network,
-    solutions folded (open on the all-in-one page)."""
+    typeset, images loaded, internal links resolve (the outline's too), nothing fetched from
+    the network, hints and solutions folded (open on the all-in-one page)."""
     pages = [site / "index.html", site / "glossary.html", *notebook_pages(site),
              site / "all.html"]
     browser.get_log("browser")  # start from clean logs
@@ -297,19 +302,73 @@ def test_language_switch_and_solution(site, browser):
     assert all(w > 0 for w in widths), widths
 
 
+OUTLINE_JS = r"""
+const shown = e => e.checkVisibility();
+const nav = document.querySelector("nav.d2l-outline");
+const headings = Array.from(document.querySelectorAll(
+    ".jp-RenderedMarkdown > h2[id], .jp-RenderedMarkdown > h3[id]"))
+  .filter(h => !h.closest("details"));
+return {
+  visible: !!nav && shown(nav),
+  links: nav ? Array.from(nav.querySelectorAll("a")).map(a => a.getAttribute("href").slice(1)) : [],
+  headings: headings.map(h => h.id),
+  exercises: headings.filter(h => h.closest(".celltag_exercise")).map(h => h.id),
+  exerciseEntries: nav ? nav.querySelectorAll("li.d2l-ol-exercise").length : 0,
+  zhExercises: headings.filter(h => h.closest(".celltag_exercise.celltag_zh")).length,
+  outlineRight: nav ? nav.getBoundingClientRect().right : 0,
+  mainRight: document.querySelector("main").getBoundingClientRect().right,
+  outlineLeft: nav ? nav.getBoundingClientRect().left : 0,
+};
+"""
+
+CURRENT_JS = ("const li = document.querySelector('nav.d2l-outline li.d2l-current');"
+              "return li && Array.from(li.querySelectorAll('a'))"
+              ".some(a => a.getAttribute('href') === '#' + arguments[0]);")
+
+
+def test_outline(site, browser):
+    """Beside 3.6 on a wide screen: every subsection (h2, h3) and exercise of the page, in
+    order, clear of the text; the entry of the heading scrolled to is marked; hidden on a
+    390 px wide phone."""
+    browser.get(page_of(site, "3.6-").as_uri())
+    assert wait_until_typeset(browser, 60)
+    assert browser.execute_script("return innerWidth") >= 1200
+    found = browser.execute_script(OUTLINE_JS)
+    assert found["visible"], "no outline beside the page"
+    assert found["links"] == found["headings"], "the outline is not the page's subsections"
+    assert found["exercises"] and found["exerciseEntries"] == found["zhExercises"]
+    assert found["outlineLeft"] >= found["mainRight"] - 16  # (main's right padding)
+    assert found["outlineRight"] <= browser.execute_script("return innerWidth")
+    for target in (found["exercises"][len(found["exercises"]) // 2], found["headings"][1]):
+        browser.execute_script("document.getElementById(arguments[0]).scrollIntoView()", target)
+        assert wait_for(browser, CURRENT_JS.replace("arguments[0]", json.dumps(target)), 10), (
+            f"the outline does not mark {target}")
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        assert wait_for(browser, "return innerWidth === 390", 10)
+        assert not browser.execute_script(OUTLINE_JS)["visible"]
+        margin = browser.execute_script(
+            "return document.querySelector('main').getBoundingClientRect().left")
+        assert margin < 30, margin  # the page takes the whole width again
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 def test_print_styles(site, browser):
-    """Printing one page: no top bar, search or pager, every solution shown, code wrapped
-    instead of clipped."""
+    """Printing one page: no top bar, search, pager or outline, every hint and solution
+    shown (drawing code not), code wrapped instead of clipped."""
     browser.get(page_of(site, "3.6-").as_uri())
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
         shown = ("return Array.from(document.querySelectorAll(arguments[0]))"
                  ".filter(e => e.checkVisibility()).length")
-        for hidden in (".d2l-topbar", ".d2l-pager", ".d2l-search", "nav.d2l-launch"):
+        for hidden in (".d2l-topbar", ".d2l-pager", ".d2l-search", "nav.d2l-launch",
+                       ".d2l-outline", "details.d2l-source"):
             assert browser.execute_script(shown, hidden) == 0, hidden
         solutions = browser.execute_script(
-            "return document.querySelectorAll('details.d2l-solution .jp-Cell').length")
-        assert solutions and browser.execute_script(shown, "details.d2l-solution .jp-Cell") \
+            "return document.querySelectorAll('details.d2l-fold .jp-Cell').length")
+        assert solutions and browser.execute_script(shown, "details.d2l-fold .jp-Cell") \
             == solutions
         clipped = browser.execute_script("""
             return Array.from(document.querySelectorAll('.jp-InputArea-editor pre'))
@@ -327,18 +386,28 @@ def poppler(*command):
 
 
 @pytest.fixture(scope="session")
-def pdf(site, browser):  # (browser: skipped or failed with it)
+def pdf_site(tmp_path_factory):
+    """test_site.py's two made-up sections (prose in both languages, formulas, figures,
+    exercises with hints and solutions, terms): the site the PDF is printed from."""
+    src, results, out = write_small_site(tmp_path_factory.mktemp("pdf-site"))
+    site_tool.build_site(src, out, "both", results, chapters=None, repository=None)
+    return out
+
+
+@pytest.fixture(scope="session")
+def pdf(pdf_site, browser):  # (browser: skipped or failed with it)
     start = time.monotonic()
-    path = make_pdf(site, timeout=300)
-    print(f"\nPDF of {len(notebook_pages(site))} sections printed in "
+    path = make_pdf(pdf_site, timeout=300)
+    print(f"\nPDF of {len(notebook_pages(pdf_site))} sections printed in "
           f"{time.monotonic() - start:.1f} s")
     return path
 
 
-def test_pdf(pdf, site):
-    """The PDF holds every section title in both languages, typeset formulas (none of the
-    notebooks' TeX left), numbered pages, embedded fonts that map back to Chinese text and
-    bookmarks; the index links to it."""
+def test_pdf(pdf, pdf_site):
+    """The PDF holds every section title in both languages, the hints and solutions (not the
+    drawing code), typeset formulas (none of the notebooks' TeX left), numbered pages,
+    embedded fonts that map back to Chinese text and bookmarks; the index links to it."""
+    site = pdf_site
     text = poppler("pdftotext", "-enc", "UTF-8", str(pdf), "-")
     flat = re.sub(r"\s+", "", text)
     rows = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
@@ -347,6 +416,9 @@ def test_pdf(pdf, site):
             title = re.sub(r"\s+", "", row.select_one(part).get_text())
             assert title in flat, f"{title!r} is not in the PDF"
     assert rows.select_one('a[href="d2l-notes.pdf"]')
+    for words in ("HINT-EN", "提示中文", "Addition commutes", "SOLUTION-OUTPUT"):
+        assert words in text, words
+    assert "DRAWING_CODE" not in text and "SETUP-CELL" not in text
 
     page = BeautifulSoup((site / "all.html").read_text(encoding="utf-8"), "html.parser")
     code = "\n".join(c.get_text() for c in page.select(".jp-CodeCell"))
@@ -357,7 +429,8 @@ def test_pdf(pdf, site):
 
     pages = int(re.search(r"^Pages:\s+(\d+)", poppler("pdfinfo", str(pdf)), re.M)[1])
     assert pages > len(notebook_pages(site)) + 2
-    assert f"1 / {pages}" in text and f"{pages} / {pages}" in text  # the footer
+    for number in (1, pages):  # the footer (pdftotext may drop the spaces around the /)
+        assert re.search(rf"(^|\s){number}\s*/\s*{pages}(\s|$)", text), number
     fonts = poppler("pdffonts", str(pdf)).splitlines()[2:]
     assert fonts and all(re.search(r"\byes\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+$", f)
                          for f in fonts), "a font is not embedded:\n" + "\n".join(fonts)

@@ -5,12 +5,15 @@
 Reads the executed copies in build/notebooks/ (this tool never executes a notebook) and the
 run's report build/results.json, and writes build/html/:
 
-- index.html: both chapters, every section with its Chinese and English title, its recorded
-  results and its execution time, and the link to the PDF;
+- index.html: both chapters, every section with its Chinese and English title, its links to
+  the book, its recorded results and its execution time, and the link to the PDF;
 - <chapter folder>/<notebook name>.html: one page per notebook (JupyterLab rendering by
-  nbconvert, figures inline, exercise solutions folded in <details>), with previous / next /
-  contents links and "Open in Colab / Kaggle" (when pyproject.toml names a GitHub
-  repository) and "Download notebook" links; the source notebook is copied next to it;
+  nbconvert, figures inline with their drawing code folded, each exercise's Your-turn cell
+  shown and its hint and solution folded in <details>, the install, record and progress
+  cells left out: see cells.py), with an outline beside it on wide screens, previous / next
+  / contents links, "Open in Colab / Kaggle" (when pyproject.toml names a GitHub repository)
+  and download links: the source notebook is copied next to it, with its Chinese and English
+  copies <name>.zh.ipynb and <name>.en.ipynb (downloads.py);
 - glossary.html: every notebook's `| English | 中文 |` terms table merged, each term linked to
   the section that introduces it;
 - static/: the site's CSS and scripts, the search index (search-index.js), and a local copy of

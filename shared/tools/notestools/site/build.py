@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from . import links
-from .cells import prepare_cells
+from .cells import FOLD_CLASS, prepare_cells
 from .config import (
     ALL_PAGE,
     CHAPTER_TITLES,
@@ -19,13 +19,16 @@ from .config import (
     ExportError,
     labels,
 )
+from .downloads import write_downloads
 from .markdown import inline_markdown, parse_terms, term_key
+from .outline import outline_html
 from .search import INDEX_FILE, SearchIndex
 from .sections import NUMBER_RE, load_sections
 
 # What the nbconvert template puts around a page's own content (see nbconvert/d2lsite).
 CONTENT_RE = re.compile(r"<!--d2l:content-->(?P<content>.*)<!--/d2l:content-->", re.S)
-SOLUTION_TAG = '<details class="d2l-solution">'
+OUTLINE_MARK = "<!--d2l:outline-->"  # where the page's outline goes (outline.py)
+FOLD_TAG = f'<details class="{FOLD_CLASS} '  # a folded hint or solution (cells.py)
 
 
 class Site:
@@ -64,15 +67,14 @@ class Site:
         (self.out / ".nojekyll").write_text("")  # GitHub Pages: serve the files as they are
 
     def copy_notebooks(self):
-        """Every section's source notebook next to its page, for its Download link (the
-        executed copy where the source is not at hand)."""
+        """Every section's source notebook next to its page, with its Chinese and English
+        copies, for its Download links (made from the executed copy where the source is not
+        at hand)."""
         for section in self.sections:
             source = self.chapters_dir / section.rel if self.chapters_dir else None
             if not (source and source.exists()):
                 source = self.src / section.rel
-            target = self.out / section.rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
+            write_downloads(source, self.out / section.rel)
 
     def copy_static(self, pygments_css):
         static = self.out / "static"
@@ -139,6 +141,7 @@ class Site:
         content = links.rewrite_notebook_links(  # (the download link stays as it is)
             content, section.rel, lambda rel, fragment: self.page_link(rel, root, fragment))
         body = body[:found.start("content")] + content + body[found.end("content"):]
+        body = body.replace(OUTLINE_MARK, outline_html(content, self.L["outline"]), 1)
         self.search.add_notebook(section.href, section.label(self.lang),
                                  self.contents[section.rel])
         target = self.out / section.href
@@ -214,14 +217,14 @@ class Site:
         return sum(len(terms) for _, terms in self.groups)
 
     def export_all_page(self):
-        """all.html: the index, every section and the glossary on one page, solutions open,
-        each section's ids prefixed with its anchor so that they stay unique, and its other
-        relative links made relative to the site's root, where all.html is."""
+        """all.html: the index, every section and the glossary on one page, hints and
+        solutions open, each section's ids prefixed with its anchor so that they stay unique,
+        and its other relative links made relative to the site's root, where all.html is."""
         parts = []
         for section in self.pages:
             prefix = section.anchor + "--"
-            content = self.contents[section.rel].replace(SOLUTION_TAG,
-                                                         SOLUTION_TAG[:-1] + " open>")
+            content = self.contents[section.rel].replace(FOLD_TAG,
+                                                         "<details open" + FOLD_TAG[8:])
             content = re.sub(r'(\sid="|\shref="#)', rf"\g<1>{prefix}", content)
             content = links.rewrite_notebook_links(content, section.rel, self.all_page_link)
             parts.append((section, links.relative_to_root(content, section.rel)))

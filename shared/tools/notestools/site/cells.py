@@ -1,14 +1,50 @@
-"""A notebook's cells made ready for its page: one language, solutions folded, terms anchored."""
+"""A notebook's cells made ready for its page: one language, no machinery, hints and
+solutions folded, drawing code folded, terms anchored.
+
+Tags the site reads (see README's conventions):
+- `en` / `zh`: dropped from the other language's build; `bilingual` and untagged cells stay;
+- `setup` (the install cell), `record` (passes results to results.json), `progress` (the
+  exercises' progress line, which needs a kernel) and papermill's `injected-parameters`:
+  not shown at all; nor is the lone heading right before a `progress` cell
+  (`### 进度 / Progress`);
+- `hint`, `solution`: each run of such cells is folded in its own closed <details>, the run's
+  lone heading (`#### 提示 / Hint`, `#### 解答 / Solution`) as its summary;
+- a code cell whose source is hidden in JupyterLab (`"jupyter": {"source_hidden": true}`,
+  as every `figure` cell is): its outputs shown, its source folded in a <details>.
+Nothing here depends on the order of a notebook's zh/en pairs: cells keep their order.
+"""
 
 import html
 
 from .markdown import HEADING_RE, fix_cjk_emphasis, is_terms_table, split_bilingual
 
 DROPPED = {"zh": {"en"}, "en": {"zh"}, "both": set()}  # cells tagged with the other language
+HIDDEN = {"injected-parameters", "setup", "record", "progress"}  # never on a page
+FOLDED = ("hint", "solution")  # tags whose runs of cells are folded, in their own <details>
+# tag: (the label of the summary, the note after it)
+FOLD_LABELS = {"hint": ("hint", "hint_note"), "solution": ("solution", "try_first")}
+FOLD_CLASS = "d2l-fold"  # every folded hint and solution: <details class="d2l-fold d2l-<tag>">
+SOURCE_FOLD = "d2lsite_fold"  # cell metadata the nbconvert template folds the source on
+
+
+def tags(cell):
+    return cell.get("metadata", {}).get("tags", [])
 
 
 def has_tag(cell, tag):
-    return tag in cell.get("metadata", {}).get("tags", [])
+    return tag in tags(cell)
+
+
+def source_hidden(cell):
+    return bool(cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"))
+
+
+def lone_heading(cell):
+    """The heading match of a markdown cell that is one heading line and nothing else."""
+    if cell.cell_type != "markdown":
+        return None
+    text = cell.source.strip()
+    return HEADING_RE.match(text) if "\n" not in text else None
 
 
 def raw_html(source):
@@ -18,22 +54,34 @@ def raw_html(source):
     return nbformat.v4.new_raw_cell(source, metadata={"d2lsite": True})
 
 
+def shown_cells(cells, lang):
+    """The cells a page of language ``lang`` shows, in the notebook's order."""
+    drop = DROPPED[lang] | HIDDEN
+    kept = [c for c in cells if not drop & set(tags(c))]
+    following = [c for c in cells if not DROPPED[lang] & set(tags(c))]
+    progress_headings = {id(c) for c, after in zip(following, following[1:])
+                         if has_tag(after, "progress") and lone_heading(c)}
+    return [c for c in kept if id(c) not in progress_headings]
+
+
 def prepare_cells(nb, lang, L):
-    """Drop the other language's cells and papermill's injected parameters; fold every run of
-    cells tagged `solution` into a <details>; anchor the terms tables. Returns the anchors of
-    the terms tables, in order."""
-    drop = DROPPED[lang] | {"injected-parameters"}
-    cells = [c for c in nb.cells if not drop & set(c.get("metadata", {}).get("tags", []))]
+    """Keep the cells a reader of ``lang`` sees (see the module's docstring), fold hints,
+    solutions and hidden sources, anchor the terms tables. Returns the anchors of the terms
+    tables, in order."""
+    cells = shown_cells(nb.cells, lang)
     for cell in cells:
         if cell.cell_type == "markdown":
             cell.source = fix_cjk_emphasis(cell.source)
+        elif cell.cell_type == "code" and source_hidden(cell):
+            cell.metadata[SOURCE_FOLD] = L["drawing_code" if has_tag(cell, "figure") else "code"]
     out, anchors, i = [], [], 0
     while i < len(cells):
-        if has_tag(cells[i], "solution"):
-            j = i
-            while j < len(cells) and has_tag(cells[j], "solution"):
+        kind = next((t for t in FOLDED if has_tag(cells[i], t)), None)
+        if kind:
+            j = i + 1
+            while j < len(cells) and has_tag(cells[j], kind):
                 j += 1
-            out.extend(folded_solution(cells[i:j], lang, L))
+            out.extend(folded(cells[i:j], kind, lang, L))
             i = j
             continue
         if cells[i].cell_type == "markdown" and is_terms_table(cells[i].source):
@@ -46,17 +94,18 @@ def prepare_cells(nb, lang, L):
     return anchors
 
 
-def folded_solution(run, lang, L):
-    """The cells of one solution inside a closed <details>; a lone heading cell that opens
-    the run (`#### 解答 / Solution`) becomes its summary."""
-    label = L["solution"]
-    first = run[0].source.strip()
-    heading = HEADING_RE.match(first) if run[0].cell_type == "markdown" else None
-    if heading and "\n" not in first:
+def folded(run, kind, lang, L):
+    """The cells of one hint or solution inside a closed <details>; a lone heading cell that
+    opens the run (`#### 提示 / Hint`, `#### 解答 / Solution`) becomes its summary."""
+    label_key, note_key = FOLD_LABELS[kind]
+    label = L[label_key]
+    heading = lone_heading(run[0])
+    if heading:
         label = split_bilingual(heading["text"], lang)
         run = run[1:]
     opening = raw_html(
-        '<details class="d2l-solution"><summary><span class="d2l-solution-label">'
-        f'{html.escape(label)}</span> <span class="d2l-solution-hint">'
-        f'{html.escape(L["try_first"])}</span></summary>\n<div class="d2l-solution-body">')
+        f'<details class="{FOLD_CLASS} d2l-{kind}"><summary>'
+        f'<span class="d2l-fold-label">{html.escape(label)}</span> '
+        f'<span class="d2l-fold-note">{html.escape(L[note_key])}</span></summary>\n'
+        '<div class="d2l-fold-body">')
     return [opening, *run, raw_html("</div></details>")]

@@ -62,9 +62,11 @@ def repository(pyproject=None):
 
 def launch_links(rel, url):
     """Colab and Kaggle links of a section (none unless the repository is on GitHub), and its
-    download link: the source notebook copied next to its page (relative to the site root)."""
+    downloads: the source notebook and its Chinese and English copies, next to its page
+    (relative to the site root; see downloads.py)."""
     from .. import launch
+    from .downloads import download_links
 
     found = launch.launch_links((CHAPTERS_IN_REPO / rel).as_posix(), url) if url else {}
-    return {"download": rel.as_posix(),
+    return {**download_links(rel),
             **{k: v for k, v in found.items() if k in ("colab", "kaggle")}}

@@ -5,7 +5,8 @@ opened from file:// may load scripts but not fetch files). static/search.js load
 first search and matches the query itself: Latin words as substrings, Chinese as character
 bigrams, so Chinese needs no word breaks. To keep it small, outputs are left out (numbers
 and tensors that nobody searches for, and most of the text) and code is kept as its distinct
-words (`torch.cat`, `X.sum(axis=0)`, comments), once per heading."""
+words (`torch.cat`, `X.sum(axis=0)`, comments), once per heading; the folded drawing code of
+figures is left out."""
 
 import json
 import re
@@ -41,7 +42,9 @@ def page_entries(content_html):
     entries = [["", "", [], []]]  # anchor, heading, prose, code
     for cell in soup.select(".jp-Cell"):
         if "jp-CodeCell" in cell.get("class", []):
-            code = cell.select_one(".jp-InputArea pre")
+            # (A figure's folded drawing code is not what anyone searches the notes for.)
+            code = None if cell.select_one("details.d2l-source") else cell.select_one(
+                ".jp-InputArea pre")
             if code:
                 entries[-1][3].append(code.get_text())
             continue

@@ -36,6 +36,7 @@ class Section:
     seconds: float = None
     results: list = field(default_factory=list)
     launch: dict = field(default_factory=dict)  # colab / kaggle / download hrefs (links.py)
+    book: dict = field(default_factory=dict)    # {'zh': zh.d2l.ai URL, 'en': d2l.ai URL}
 
     @property
     def href(self):
@@ -76,6 +77,22 @@ def notebook_title(nb, rel):
     number = NUMBER_RE.match(rel.stem)
     words = NUMBER_RE.sub("", rel.stem).strip("-_ ").replace("-", " ")
     return (number[1] if number else "", "", words.capitalize() or rel.stem)
+
+
+# The book's pages as the first cell links them: [2.1 数据操作](https://zh.d2l.ai/...html).
+BOOK_LINK_RE = re.compile(r"\]\((?P<url>https://(?P<zh>zh\.)?d2l\.ai/[^)\s]+)\)")
+
+
+def book_links(nb):
+    """The links to the book's section (Chinese and English editions) in the notebook's first
+    markdown cell: {'zh': url, 'en': url}, either missing when the cell has none."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            found = {}
+            for match in BOOK_LINK_RE.finditer(cell.source):
+                found.setdefault("zh" if match["zh"] else "en", match["url"])
+            return {lang: found[lang] for lang in ("zh", "en") if lang in found}
+    return {}
 
 
 def format_value(value):
@@ -120,15 +137,16 @@ def load_sections(src, chapters, results_path):
         results = sorted((run.get("recorded") or {}).items(),
                          key=lambda kv: result_rank(kv[0]))
         sections.append(Section(rel, *notebook_title(nb, rel), status=run.get("status", "ok"),
-                                seconds=run.get("seconds"),
+                                seconds=run.get("seconds"), book=book_links(nb),
                                 results=[(k, format_value(v)) for k, v in results]))
         notebooks[rel] = nb
         if rel in sources and sources[rel].stat().st_mtime > path.stat().st_mtime:
             print(f"warning: {path} is older than {sources[rel]}: run `make run` to refresh it",
                   file=sys.stderr)
     for rel in sorted(set(sources) - set(executed)):
-        title = notebook_title(nbformat.read(sources[rel], as_version=4), rel)
-        sections.append(Section(rel, *title, status="missing"))
+        source = nbformat.read(sources[rel], as_version=4)
+        sections.append(Section(rel, *notebook_title(source, rel), status="missing",
+                                book=book_links(source)))
         print(f"warning: {rel} has no executed copy in {src}: run `make run` first",
               file=sys.stderr)
     sections.sort(key=lambda s: (s.chapter, number_key(s.number), s.rel.name))

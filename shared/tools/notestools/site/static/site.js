@@ -1,5 +1,6 @@
-/* d2l-notes site: theme (dark / light), language switch, solutions opened for printing,
-   MathJax error reporting. No network. Runs in <head>, before the first paint. */
+/* d2l-notes site: theme (dark / light), language switch, hints and solutions opened for
+   printing, the outline that follows the scroll, MathJax error reporting. No network. Runs
+   in <head>, before the first paint. */
 (function () {
   "use strict";
   var SHOW_KEY = "d2l-notes-show";
@@ -38,10 +39,11 @@
     root.setAttribute("data-show", stored(SHOW_KEY) || "both");
   }
 
-  /* Printing a page prints its solutions too: open the folded ones, and fold them again. */
+  /* Printing a page prints its hints and solutions too: open the folded ones, and fold them
+     again. */
   var openedForPrint = [];
   window.addEventListener("beforeprint", function () {
-    openedForPrint = [].filter.call(document.querySelectorAll("details.d2l-solution"),
+    openedForPrint = [].filter.call(document.querySelectorAll("details.d2l-fold"),
       function (d) { return !d.open; });
     openedForPrint.forEach(function (d) { d.open = true; });
   });
@@ -50,12 +52,59 @@
     openedForPrint = [];
   });
 
+  /* The outline beside a page (wide screens): the entry of the heading the reader has
+     scrolled to, i.e. the last shown heading above the top quarter of the window, is marked
+     d2l-current. An IntersectionObserver says when a heading crosses that line. */
+  var updateOutline = function () {};
+  function followOutline() {
+    var nav = document.querySelector(".d2l-outline");
+    if (!nav || !window.IntersectionObserver) return;
+    var links = [].slice.call(nav.querySelectorAll("a[href^='#']"));
+    var targets = links.map(function (a) {
+      return document.getElementById(a.getAttribute("href").slice(1));
+    });
+    var current = null;
+    updateOutline = function () {
+      var line = window.innerHeight / 4, found = null;
+      for (var i = 0; i < targets.length; i++) {
+        var t = targets[i];
+        if (!t || !t.getClientRects().length) continue;  // the language not shown
+        if (t.getBoundingClientRect().top > line) break;
+        found = links[i];
+      }
+      if (found === current) return;
+      if (current) {
+        current.removeAttribute("aria-current");
+        current.parentNode.classList.remove("d2l-current");
+      }
+      current = found;
+      if (!current) return;
+      current.setAttribute("aria-current", "location");
+      var item = current.parentNode;
+      item.classList.add("d2l-current");
+      // Keep the entry in view inside the outline (without scrolling the page).
+      if (item.offsetTop < nav.scrollTop) nav.scrollTop = item.offsetTop;
+      else if (item.offsetTop + item.offsetHeight > nav.scrollTop + nav.clientHeight) {
+        nav.scrollTop = item.offsetTop + item.offsetHeight - nav.clientHeight;
+      }
+    };
+    var observer = new IntersectionObserver(function () { updateOutline(); },
+                                            {rootMargin: "0px 0px -75% 0px"});
+    targets.forEach(function (t) { if (t) observer.observe(t); });
+    window.addEventListener("resize", function () { updateOutline(); });
+    updateOutline();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     if (root.getAttribute("data-site-lang") === "both") show(root.getAttribute("data-show"));
+    followOutline();
     document.addEventListener("click", function (event) {
       var target = event.target.closest ? event.target : null;
       var button = target && target.closest(".d2l-langswitch button");
-      if (button) show(button.getAttribute("data-show"));
+      if (button) {
+        show(button.getAttribute("data-show"));
+        updateOutline();
+      }
       if (target && target.closest(".d2l-theme")) {
         store(THEME_KEY, theme() === "dark" ? "light" : "dark");
         applyTheme();

@@ -1,0 +1,81 @@
+"""A page's outline: its subsections (h2, h3) and exercises, which wide screens show beside
+the page (site.css) with the one in view highlighted as the reader scrolls (site.js).
+
+A Chinese heading and its English twin (the zh/en cells of an exercise's question, in the
+notebook's order) make one entry holding both links, so the language switch hides the one
+not shown. Headings inside folded hints and solutions are left out."""
+
+import html
+import re
+
+from .search import FIGURE_RE
+
+LEVELS = {"h2": 2, "h3": 3}
+LANG_CLASSES = {"celltag_zh": "zh", "celltag_en": "en"}
+
+
+def headings(content_html):
+    """[{level, id, text, lang, exercise}] of a page's content, in order."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(FIGURE_RE.sub("", content_html), "html.parser")
+    found = []
+    for cell in soup.select(".jp-MarkdownCell"):
+        if cell.find_parent("details"):
+            continue
+        classes = cell.get("class", [])
+        lang = next((LANG_CLASSES[c] for c in classes if c in LANG_CLASSES), None)
+        rendered = cell.select_one(".jp-RenderedMarkdown")
+        for element in rendered.find_all(list(LEVELS), recursive=False) if rendered else ():
+            if not element.get("id"):
+                continue
+            for mark in element.select("a.anchor-link"):
+                mark.decompose()
+            found.append({"level": LEVELS[element.name], "id": element["id"],
+                          "text": " ".join(element.get_text(" ").split()), "lang": lang,
+                          "exercise": "celltag_exercise" in classes})
+    return found
+
+
+def entries(found):
+    """Headings grouped into entries: a zh heading and its en twin (adjacent, same level)
+    become one entry of two links; every other heading is an entry of its own."""
+    grouped, i = [], 0
+    while i < len(found):
+        here = found[i]
+        twin = found[i + 1] if i + 1 < len(found) else None
+        if (twin and here["lang"] and twin["lang"] and here["lang"] != twin["lang"]
+                and here["level"] == twin["level"]):
+            grouped.append([here, twin])
+            i += 2
+        else:
+            grouped.append([here])
+            i += 1
+    return grouped
+
+
+def outline_html(content_html, label):
+    """The <nav> of a page's outline, or '' when the page has no subsection."""
+    grouped = entries(headings(content_html))
+    if not grouped:
+        return ""
+    items = []
+    for group in grouped:
+        first = group[0]
+        classes = [f"d2l-ol-{first['level']}"] + (["d2l-ol-exercise"] if first["exercise"]
+                                                   else [])
+        links = []
+        for k, heading in enumerate(group):
+            lang = f' class="celltag_{heading["lang"]}"' if heading["lang"] else ""
+            sep = '<span class="d2l-ol-sep"> · </span>' if k else ""
+            links.append(f'{sep}<a{lang} href="#{html.escape(heading["id"])}">'
+                         f'{html.escape(heading["text"])}</a>')
+        items.append(f'<li class="{" ".join(classes)}">{"".join(links)}</li>')
+    return (f'<nav class="d2l-outline" aria-label="{html.escape(label)}">\n'
+            f'<p class="d2l-outline-title">{html.escape(label)}</p>\n<ol>\n'
+            + "\n".join(items) + "\n</ol>\n</nav>")
+
+
+def outline_ids(nav_html):
+    """The heading ids an outline links to, in order (for tests and checks)."""
+    return [html.unescape(m) for m in re.findall(r'href="#([^"]*)"', nav_html)]
