@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 
 import nbformat
 import pytest
@@ -151,104 +150,37 @@ def test_test_command_runs_pytest_and_deselects_browser_tests(tmp_path):
     assert "1 passed" in result.stdout and "failed" not in result.stdout
 
 
-# -- html: when to execute the notebooks again ---------------------------------------------------
+# -- html: the runner executes what changed, then the site ----------------------------------------
 
-@pytest.fixture
-def last_run(tmp_path):
-    """Two source notebooks, a helper, a complete results file and the executed copies."""
-    chapters, executed = tmp_path / "chapters", tmp_path / "executed"
-    sources = [chapters / "01-a" / "1.1-x.ipynb", chapters / "01-a" / "1.2-y.ipynb"]
-    helper = tmp_path / "helper.py"
-    for path in [*sources, helper]:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("{}", encoding="utf-8")
-    for path in sources:
-        copy = executed / path.relative_to(chapters)
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        copy.write_text("{}", encoding="utf-8")
-    results = tmp_path / "results.json"
-    report = {"complete": True, "notebooks": [
-        {"notebook": p.relative_to(chapters).as_posix(), "status": "ok"} for p in sources]}
-    results.write_text(json.dumps(report), encoding="utf-8")
-    past = time.time() - 100
-    for path in [*sources, helper]:
-        os.utime(path, (past, past))
-    os.utime(results, (past + 50, past + 50))
+def test_runner_inputs_are_its_modules_and_kernelspecs_not_the_cli():
+    from notestools import run_notebooks
 
-    def reason():
-        return cli.stale_reason(results, sources, [*sources, helper], executed, chapters)
-
-    return {"reason": reason, "results": results, "report": report, "sources": sources,
-            "helper": helper, "executed": executed}
-
-
-def rewrite(path, report):
-    path.write_text(json.dumps(report), encoding="utf-8")
-
-
-def test_up_to_date_results_are_not_executed_again(last_run):
-    assert last_run["reason"]() is None
-    # A notebook that is gone no longer counts, even if it failed.
-    report = last_run["report"]
-    gone = {"notebook": "01-a/1.0-removed.ipynb", "status": "failed"}
-    rewrite(last_run["results"], dict(report, notebooks=report["notebooks"] + [gone]))
-    assert last_run["reason"]() is None
-
-
-def test_a_changed_input_executes_again(last_run):
-    os.utime(last_run["helper"])  # now, after the results were written
-    assert last_run["reason"]() == f"{last_run['helper']} changed since the last run"
-    os.utime(last_run["sources"][1])
-    assert "and 1 more file(s) changed" in last_run["reason"]()
-
-
-def test_missing_partial_or_failed_runs_execute_again(last_run):
-    report, results = last_run["report"], last_run["results"]
-    rewrite(results, dict(report, complete=False))
-    assert last_run["reason"]() == "the last run was partial or did not finish"
-
-    rewrite(results, dict(report, notebooks=report["notebooks"][:1]))
-    assert last_run["reason"]() == "the last run has no executed 01-a/1.2-y.ipynb"
-
-    rewrite(results, dict(report, notebooks=[report["notebooks"][0],
-                                             {"notebook": "01-a/1.2-y.ipynb", "status": "failed"}]))
-    assert last_run["reason"]() == "in the last run 01-a/1.2-y.ipynb failed"
-
-    rewrite(results, report)
-    (last_run["executed"] / "01-a" / "1.1-x.ipynb").unlink()
-    assert last_run["reason"]() == "the last run has no executed 01-a/1.1-x.ipynb"
-
-    results.unlink()
-    assert last_run["reason"]() == "results.json does not exist yet"
-
-
-def test_run_inputs_are_the_sources_helpers_and_runner_modules():
-    names = {path.name for path in cli.runner_files()}
-    assert {"run_notebooks.py", "notebooks.py", "results.py"} <= names
+    names = {path.name for path in run_notebooks.runner_files()}
+    assert {"run_notebooks.py", "notebooks.py", "results.py", "worker.py",
+            "forkkernel.py"} <= names
     assert not names & {"cli.py", "lab.py", "__init__.py"}  # the CLI is no input of a run
-    inputs = cli.run_inputs()
-    assert CHAPTERS / "03-linear-neural-networks" / "3.6-softmax-regression-from-scratch.ipynb" \
-        in inputs
-    assert ROOT / "shared" / "d2lnotes" / "train.py" in inputs
-    assert JUPYTER_DATA / "kernels" / "d2lnotes-fork" / "kernel.json" in inputs
+    assert run_notebooks.HELPERS == ROOT / "shared" / "d2lnotes"
+    shared = run_notebooks.shared_inputs("python3", {"device": "cpu"})
+    assert shared["kernel"] == "python3" and shared["parameters"] == {"device": "cpu"}
+    assert len(shared["d2lnotes"]) == len(shared["runner"]) == 16  # digests
+    assert (JUPYTER_DATA / "kernels" / "d2lnotes-fork" / "kernel.json").is_file()
 
 
-def test_html_executes_only_when_stale_then_builds_the_site(monkeypatch):
+def test_html_runs_the_runner_then_builds_the_site(monkeypatch):
     from notestools import site
 
     calls = []
     monkeypatch.setattr(cli, "passthrough", lambda *a: calls.append(("run", *a)) or 0)
     monkeypatch.setattr(site, "main", lambda argv: calls.append(("site", argv)) or 0)
-    monkeypatch.setattr(cli, "stale_reason", lambda *a: None)
-    assert cli.main(["html", "--lang", "zh"]) == 0
-    assert calls == [("site", ["--lang", "zh"])]
+    assert cli.main(["html", "--lang", "zh", "--kernel", "python3", "--jobs", "2"]) == 0
+    assert calls == [("run", "run", ["--kernel", "python3", "--jobs", "2"]),
+                     ("site", ["--lang", "zh"])]
 
     calls.clear()
-    monkeypatch.setattr(cli, "stale_reason", lambda *a: "3.6 changed")
     assert cli.main(["html", "--device", "cpu", "--kernel", "python3", "--jobs", "2",
-                     "--timeout", "60"]) == 0
+                     "--timeout", "60", "--rerun"]) == 0
     assert calls == [("run", "run", ["--kernel", "python3", "--jobs", "2", "--device", "cpu",
-                                     "--timeout", "60"]),
+                                     "--timeout", "60", "--rerun"]),
                      ("site", ["--lang", "both"])]
 
     calls.clear()
@@ -261,7 +193,7 @@ def test_pdf_is_html_printed(monkeypatch):
     from notestools.site import pdf
 
     calls = []
-    monkeypatch.setattr(cli, "stale_reason", lambda *a: None)
+    monkeypatch.setattr(cli, "passthrough", lambda *a: 0)
     monkeypatch.setattr(pdf, "main", lambda argv: calls.append(("pdf", argv)) or 0)
     assert cli.main(["pdf", "--lang", "en"]) == 0
     assert calls == [("pdf", ["--lang", "en"])]

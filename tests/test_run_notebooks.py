@@ -4,6 +4,7 @@ kernel. Crashes, hangs and Ctrl-C: test_faults.py."""
 
 import hashlib
 import json
+import sys
 
 import nbformat
 import pytest
@@ -33,7 +34,12 @@ def test_run_leaves_sources_unchanged_and_writes_results(tmp_path, fork_zygote):
     report = results.read_results(results_file)
     assert report["environment"]["device"] == "cpu" and report["complete"] is True
     [entry] = report["notebooks"]
-    assert set(entry) == {"notebook", "status", "seconds", "peak_rss_mb", "error", "recorded"}
+    assert set(entry) == {"notebook", "status", "seconds", "peak_rss_mb", "error", "recorded",
+                          "inputs"}
+    assert set(entry["inputs"]) == {"code", "d2lnotes", "runner", "parameters", "device",
+                                    "kernel", "torch", "python"}
+    assert entry["inputs"]["device"] == "cpu" and entry["inputs"]["kernel"] == FORK_KERNEL
+    assert nb.metadata["d2lnotes"]["inputs"] == entry["inputs"]  # the copy says what it ran
     assert entry["notebook"] == "02-preliminaries/2.1-data-manipulation.ipynb"
     assert entry["status"] == "ok" and entry["seconds"] > 0 and entry["error"] is None
     assert entry["peak_rss_mb"] > 50  # a kernel with torch loaded
@@ -125,3 +131,172 @@ def test_results_are_replaced_whole_and_read_back_or_explained(tmp_path):
 def test_repo_layout_ignores_what_runs_produce():
     ignored = (ROOT / ".gitignore").read_text().split()
     assert {"build/", ".venv/", "data/"} <= set(ignored)
+
+
+# -- only what changed is executed again ---------------------------------------------------------
+
+def _small_notebook(path, code, prose, title):
+    """A made-up section: a title, a parameters cell, prose and ``code``."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_markdown_cell(title, id="title"),
+                nbformat.v4.new_code_cell('device = "auto"', id="params",
+                                          metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_markdown_cell(prose, id="prose"),
+                nbformat.v4.new_code_cell(code, id="code")]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+def _edit(path, cell_id, source):
+    nb = nbformat.read(path, as_version=4)
+    next(c for c in nb.cells if c.id == cell_id).source = source
+    nbformat.write(nb, path)
+
+
+@pytest.fixture
+def small_tree(tmp_path, monkeypatch):
+    """Two made-up notebooks, a stand-in for the helper package, and a function running
+    them as `make run` does (in this process; python3 kernels, which start fast)."""
+    src, out = tmp_path / "chapters", tmp_path / "notebooks"
+    helpers = tmp_path / "helpers"
+    helpers.mkdir()
+    (helpers / "train.py").write_text("EPOCHS = 1\n")
+    monkeypatch.setattr(run_notebooks, "HELPERS", helpers)
+    chapter = src / "02-preliminaries"
+    _small_notebook(chapter / "2.1-a.ipynb", "print('a', 1)", "PROSE-A-ONE", "# 2.1 甲 First")
+    _small_notebook(chapter / "2.2-b.ipynb", "print('b', 1)", "PROSE-B-ONE", "# 2.2 乙 Second")
+
+    def run(*extra):
+        code = run_notebooks.main(["--src", str(src), "--out", str(out), "--results",
+                                   str(tmp_path / "results.json"), "--jobs", "2", "--device",
+                                   "cpu", "--kernel", "python3", *extra])
+        report = results.read_results(tmp_path / "results.json")
+        return code, {r["notebook"].split("/")[-1]: r for r in report["notebooks"]}
+
+    return {"src": chapter, "out": out / "02-preliminaries", "helpers": helpers, "run": run,
+            "results": tmp_path / "results.json"}
+
+
+def _executed(capsys):
+    """The notebooks the last run executed and skipped, from what it printed."""
+    out = capsys.readouterr().out
+    lines = [line.split() for line in out.splitlines()]
+    ran = sorted(w[1].split("/")[-1] for w in lines if w[:1] == ["ok"] or w[:1] == ["FAILED"])
+    skipped = sorted(w[1].split("/")[-1] for w in lines if w[:1] == ["skipped"])
+    return ran, skipped, out
+
+
+def _outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.outputs)
+
+
+def test_only_notebooks_whose_code_changed_are_executed_again(small_tree, capsys):
+    run = small_tree["run"]
+    code, entries = run()
+    assert code == 0 and sorted(entries) == ["2.1-a.ipynb", "2.2-b.ipynb"]
+    assert _executed(capsys)[:2] == (["2.1-a.ipynb", "2.2-b.ipynb"], [])
+    assert entries["2.1-a.ipynb"]["inputs"]["kernel"] == "python3"
+
+    assert run()[0] == 0  # nothing changed
+    ran, skipped, out = _executed(capsys)
+    assert (ran, skipped) == ([], ["2.1-a.ipynb", "2.2-b.ipynb"])
+    assert "unchanged since its last run" in out and "nothing to execute: 2 skipped" in out
+
+    _edit(small_tree["src"] / "2.2-b.ipynb", "code", "print('b', 2)")  # code: that one only
+    run()
+    ran, skipped, out = _executed(capsys)
+    assert (ran, skipped) == (["2.2-b.ipynb"], ["2.1-a.ipynb"])
+    assert "its code cells changed (2.2-b)" in out
+    assert _outputs(small_tree["out"] / "2.2-b.ipynb") == "b 2\n"
+
+    _edit(small_tree["src"] / "2.1-a.ipynb", "prose", "PROSE-A-TWO")  # prose: none
+    run()
+    ran, skipped, out = _executed(capsys)
+    assert (ran, skipped) == ([], ["2.1-a.ipynb", "2.2-b.ipynb"])
+    assert "its markdown taken from the source" in out
+    copy = nbformat.read(small_tree["out"] / "2.1-a.ipynb", as_version=4)
+    assert [c.source for c in copy.cells if c.cell_type == "markdown"] == [
+        "# 2.1 甲 First", "PROSE-A-TWO"]
+    assert _outputs(small_tree["out"] / "2.1-a.ipynb") == "a 1\n"  # outputs kept
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in copy.cells)
+
+    (small_tree["helpers"] / "train.py").write_text("EPOCHS = 2\n")  # a helper: all
+    run()
+    ran, skipped, out = _executed(capsys)
+    assert (ran, skipped) == (["2.1-a.ipynb", "2.2-b.ipynb"], [])
+    assert "the d2lnotes helpers changed (2.1-a, 2.2-b)" in out
+
+    run("--rerun")
+    assert _executed(capsys)[:2] == (["2.1-a.ipynb", "2.2-b.ipynb"], [])
+
+
+def test_the_site_shows_prose_edited_after_the_run(small_tree, capsys):
+    from notestools import site
+
+    small_tree["run"]()
+    capsys.readouterr()
+    _edit(small_tree["src"] / "2.1-a.ipynb", "prose", "PROSE-A-EDITED")
+    small_tree["run"]()
+    assert _executed(capsys)[0] == []
+    html = small_tree["results"].parent / "html"
+    site.build_site(small_tree["out"].parent, html, "both", small_tree["results"],
+                    chapters=None, repository=None)
+    page = (html / "02-preliminaries" / "2.1-a.html").read_text(encoding="utf-8")
+    assert "PROSE-A-EDITED" in page and "PROSE-A-ONE" not in page
+
+
+def test_a_failed_or_cut_short_notebook_is_executed_again(small_tree, capsys):
+    run = small_tree["run"]
+    _edit(small_tree["src"] / "2.2-b.ipynb", "code", "raise SystemExit('not yet')")
+    code, entries = run()
+    assert code == 1 and entries["2.2-b.ipynb"]["status"] == "failed"
+    capsys.readouterr()
+    code, entries = run()  # the same code: run again, as it failed
+    ran, skipped, out = _executed(capsys)
+    assert (ran, skipped) == (["2.2-b.ipynb"], ["2.1-a.ipynb"])
+    assert "its last run failed (2.2-b)" in out
+
+    report = json.loads(small_tree["results"].read_text())
+    for entry in report["notebooks"]:
+        entry["status"] = "interrupted"
+    report["complete"] = False
+    small_tree["results"].write_text(json.dumps(report))
+    run()
+    assert "its last run interrupted" in _executed(capsys)[2]
+
+
+def test_a_copy_from_another_run_or_missing_is_executed_again(small_tree, capsys):
+    run = small_tree["run"]
+    run()
+    (small_tree["out"] / "2.1-a.ipynb").unlink()
+    nb = json.loads((small_tree["out"] / "2.2-b.ipynb").read_text())
+    nb["metadata"]["d2lnotes"]["inputs"]["code"] = "another"
+    (small_tree["out"] / "2.2-b.ipynb").write_text(json.dumps(nb))
+    capsys.readouterr()
+    run()
+    ran, skipped, out = _executed(capsys)
+    assert ran == ["2.1-a.ipynb", "2.2-b.ipynb"]
+    assert "no executed copy (2.1-a)" in out
+    assert "its executed copy is from another run (2.2-b)" in out
+
+
+@pytest.mark.parametrize("kernel", ["d2lnotes-fork", "python3"])
+def test_a_passing_run_prints_no_error_and_no_traceback(kernel, small_tree, capfd):
+    """Kernels, workers and the zygote write to the same terminal: nothing alarming there
+    (ipykernel logged "ERROR | KeyboardInterrupt caught in kernel" when jupyter_client
+    interrupted a kernel it was shutting down)."""
+    if kernel == FORK_KERNEL and sys.platform != "linux":
+        pytest.skip("forked kernels are Linux-only")
+    code = run_notebooks.main(["--src", str(small_tree["src"].parent), "--out",
+                               str(small_tree["out"].parent), "--results",
+                               str(small_tree["results"]), "--jobs", "2", "--device", "cpu",
+                               "--kernel", kernel])
+    out, err = capfd.readouterr()
+    assert code == 0, out + err
+    assert sum(line.startswith("ok ") for line in out.splitlines()) == 2, out
+    for text in (out, err):
+        assert "ERROR" not in text and "Traceback" not in text, text
+        assert "WARNING" not in text, text  # "running over TCP without encryption" was

@@ -2,7 +2,6 @@
 without make (Windows: `.venv\\Scripts\\python -m notestools <command>`)."""
 
 import argparse
-import ast
 import contextlib
 import importlib
 import os
@@ -13,17 +12,14 @@ from pathlib import Path
 
 from . import lab as jupyterlab
 from .notebooks import (
-    BUILD,
     CHAPTERS,
     DEFAULT_KERNEL,
     FORK_KERNEL,
-    JUPYTER_DATA,
     KERNELS,
     MY_NOTES,
     ROOT,
     find_notebooks,
     install_git_filter,
-    source_notebooks,
     unclean_notebooks,
     use_project_kernels,
 )
@@ -61,15 +57,17 @@ def build_parser():
         commands.add_parser(name, help=f"{summary} (options: {name} --help)", add_help=False)
 
     for name, (_, then) in EXPORTS.items():
-        export = commands.add_parser(name, help="execute the notebooks if anything changed "
-                                                f"since the last run, {then}")
+        export = commands.add_parser(name, help="execute the notebooks whose code, helpers, "
+                                                "parameters or device changed since their "
+                                                f"last ok run, {then}")
         add_execution_options(export)
         export.add_argument("--timeout", type=int,
                             help="seconds per notebook (default: the runner's)")
         export.add_argument("--lang", choices=("both", "zh", "en"), default="both",
                             help="both languages side by side, or one (default: both)")
         export.add_argument("--rerun", action="store_true",
-                            help="execute the notebooks even if build/results.json is up to date")
+                            help="execute every notebook, even those unchanged since their "
+                                 "last ok run")
 
     test = commands.add_parser("test", help="pytest: unit tests, notebook conventions, nbval "
                                             "over every notebook (xdist, one thread per kernel)")
@@ -127,61 +125,6 @@ def passthrough(command, argv):
         return module.main(argv) or 0
 
 
-def runner_files(entry=TOOLS / "run_notebooks.py"):
-    """The runner's modules: ``entry`` and the notestools modules it imports, directly or not
-    (read, not imported, so this costs nothing)."""
-    found, todo = set(), [entry]
-    while todo:
-        path = todo.pop()
-        if path in found or not path.is_file():
-            continue  # a subpackage such as site/ is no part of the runner
-        found.add(path)
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.ImportFrom):
-                continue
-            module = node.module or ""
-            if node.level == 0 and module.startswith("notestools."):
-                module = module.removeprefix("notestools.")
-            elif node.level != 1:
-                continue
-            names = [module] if module else [alias.name for alias in node.names]
-            todo += [TOOLS / f"{name.split('.')[0]}.py" for name in names]
-    return sorted(found)
-
-
-def run_inputs():
-    """Every file an executed notebook depends on: the sources, the helper package, the runner
-    and the kernelspecs."""
-    helpers = sorted((ROOT / "shared" / "d2lnotes").rglob("*.py"))
-    kernelspecs = sorted(JUPYTER_DATA.glob("kernels/*/kernel.json"))
-    return [*source_notebooks(), *helpers, *runner_files(), *kernelspecs]
-
-
-def stale_reason(results_path, sources, inputs, executed_dir, chapters=CHAPTERS):
-    """Why the executed notebooks must be made again, or None when they are up to date."""
-    if not results_path.is_file():
-        return f"{results_path.name} does not exist yet"
-    made = results_path.stat().st_mtime
-    changed = [p for p in inputs if p.stat().st_mtime > made]
-    if changed:
-        more = f" and {len(changed) - 1} more file(s)" if len(changed) > 1 else ""
-        return f"{_shown(changed[0])}{more} changed since the last run"
-    from .results import read_results
-
-    results = read_results(results_path)
-    if not results.get("complete"):
-        return "the last run was partial or did not finish"
-    status = {nb["notebook"]: nb["status"] for nb in results.get("notebooks", [])}
-    names = [p.relative_to(chapters).as_posix() for p in sources]
-    missing = [n for n in names if n not in status or not (executed_dir / n).is_file()]
-    if missing:
-        return f"the last run has no executed {', '.join(missing)}"
-    failed = [f"{name} {status[name]}" for name in names if status[name] != "ok"]
-    if failed:
-        return f"in the last run {', '.join(failed)}"
-    return None
-
-
 def _shown(path):
     try:
         return path.relative_to(ROOT).as_posix()
@@ -200,19 +143,12 @@ def execution_arguments(args):
 
 
 def export(args):
-    """`html` and `pdf`: execute the notebooks when stale, then export them."""
-    from .results import RESULTS_FILE
-
-    reason = "--rerun" if args.rerun else stale_reason(
-        RESULTS_FILE, source_notebooks(), run_inputs(), BUILD / "notebooks")
-    if reason:
-        print(f"executing the notebooks: {reason}", flush=True)
-        failed = passthrough("run", execution_arguments(args))
-        if failed:
-            return failed
-    else:
-        print(f"{_shown(RESULTS_FILE)} is up to date: no notebook is executed again "
-              "(--rerun forces it)", flush=True)
+    """`html` and `pdf`: execute the notebooks that changed (the runner skips the others and
+    says so), then export them."""
+    argv = execution_arguments(args) + (["--rerun"] if args.rerun else [])
+    failed = passthrough("run", argv)
+    if failed:
+        return failed
     exporter = importlib.import_module(EXPORTS[args.command][0])
     return exporter.main(["--lang", args.lang]) or 0
 

@@ -12,6 +12,7 @@ list was cut short or never started because a run was interrupted (status "inter
 such a report is not a finished run, and `html` executes the notebooks again.
 """
 
+import hashlib
 import json
 import os
 import tempfile
@@ -75,3 +76,106 @@ def recorded_results(nb):
             if MIME_TYPE in data:
                 found.update(data[MIME_TYPE])
     return found
+
+
+# --- what an executed notebook's outputs depend on ------------------------------------------
+# Each executed notebook's entry, and its executed copy's metadata ("d2lnotes"), hold its
+# ``inputs``: digests and values, compared key by key with those of the next run, which
+# executes again only the notebooks whose inputs changed or whose last run was not ok.
+# Markdown is no input: a notebook whose prose alone changed is not executed again, its
+# executed copy takes the new prose (see refreshed_copy).
+
+INPUT_CHANGES = {  # key: why a notebook runs again when that input changed
+    "code": "its code cells changed",
+    "d2lnotes": "the d2lnotes helpers changed",
+    "runner": "the runner changed",
+    "parameters": "other parameters",
+    "device": "another device",
+    "kernel": "another kernel kind",
+    "torch": "another torch",
+    "python": "another Python",
+}
+COPY_KEY = "d2lnotes"  # in an executed copy's metadata: {"inputs": {...}}
+
+
+def _digest(data):
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def code_digest(nb):
+    """The code cells' sources and tags (papermill's `parameters`, nbclient's
+    `raises-exception`), in order: what the notebook runs. Markdown is left out."""
+    code = [[_source(cell), cell.get("metadata", {}).get("tags", [])]
+            for cell in nb.get("cells", []) if cell.get("cell_type") == "code"]
+    return _digest(json.dumps(code, ensure_ascii=False).encode())
+
+
+def files_digest(paths, root):
+    """One digest of the files' names (below ``root``) and bytes."""
+    h = hashlib.sha256()
+    for path in sorted(paths):
+        h.update(Path(path).relative_to(root).as_posix().encode() + b"\0")
+        h.update(Path(path).read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def changed_input(old, new):
+    """Why a notebook whose last inputs were ``old`` runs again with ``new``, or None."""
+    if not old:
+        return "not run with these tools before"
+    for key, why in INPUT_CHANGES.items():
+        if old.get(key) != new.get(key):
+            return why
+    return None
+
+
+def _source(cell):
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def refreshed_copy(source, executed):
+    """``executed`` (a notebook executed from an earlier version of ``source`` with the same
+    code cells) with ``source``'s markdown cells and cell metadata: what executing ``source``
+    gives, without executing it. Both are notebooks as plain JSON dicts."""
+    def is_injected(cell):
+        return "injected-parameters" in cell.get("metadata", {}).get("tags", [])
+
+    ran = [c for c in executed["cells"] if c["cell_type"] == "code" and not is_injected(c)]
+    code = [c for c in source["cells"] if c["cell_type"] == "code"]
+    if [_source(c) for c in ran] != [_source(c) for c in code]:
+        raise ValueError("the executed copy ran other code cells")
+    injected, before = None, 0  # papermill's parameters cell, after `before` code cells
+    for cell in executed["cells"]:
+        if is_injected(cell):
+            injected = cell
+            break
+        before += cell["cell_type"] == "code"
+    cells = [injected] if injected is not None and before == 0 else []
+    outputs, by_id = iter(ran), {c.get("id"): c for c in executed["cells"] if c.get("id")}
+    for cell in source["cells"]:
+        cell = dict(cell)
+        if cell["cell_type"] == "code":
+            done = next(outputs)
+            cell.update(outputs=done.get("outputs", []),
+                        execution_count=done.get("execution_count"))
+        else:
+            done = by_id.get(cell.get("id"), {})
+        cell["metadata"] = {**cell.get("metadata", {}), **_run_metadata(done, cell)}
+        cells.append(cell)
+        if injected is not None and before and cell["cell_type"] == "code":
+            before -= 1
+            if before == 0:
+                cells.append(injected)
+    metadata = {**executed.get("metadata", {}),
+                **{k: v for k, v in source.get("metadata", {}).items() if k != "kernelspec"}}
+    return {**executed, "metadata": metadata, "cells": cells}
+
+
+def _run_metadata(executed_cell, source_cell):
+    """What papermill and nbclient added to a cell's metadata when it ran."""
+    metadata = executed_cell.get("metadata", {})
+    kept = {k: v for k, v in metadata.items() if k in ("papermill", "execution")}
+    if metadata.get("tags") == [] and "tags" not in source_cell.get("metadata", {}):
+        kept["tags"] = []  # papermill gives every cell a list of tags
+    return kept

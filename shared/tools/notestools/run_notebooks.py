@@ -12,9 +12,17 @@ On Linux kernels are forked from a zygote that has imported torch once (``d2lnot
 see forkkernel.py); ``--kernel python3`` starts each one from scratch instead. Ctrl-C or
 SIGTERM stops everything within a second or two (exit status 130 or 143); a notebook that
 hangs is stopped after ``--timeout`` seconds; see runner.py and faults.py.
+
+Only what changed is executed again: each notebook's entry in the report, and its executed
+copy, keep what its outputs depend on (its code cells, the d2lnotes sources, the runner, the
+parameters, the device, the kernel kind, torch and Python; see results.py). A notebook whose
+inputs are those of its last run, which was ok, is skipped, with a line saying so; its executed
+copy takes the source's markdown, so a prose edit executes nothing. ``--rerun`` executes all.
 """
 
 import argparse
+import ast
+import contextlib
 import json
 import os
 import platform
@@ -24,12 +32,119 @@ import time
 from pathlib import Path
 
 from .faults import Interrupted, RunLock, RunLocked, StopSignals
-from .notebooks import BUILD, CHAPTERS, DEFAULT_KERNEL, KERNELS, source_notebooks
-from .results import RESULTS_FILE, read_results, write_results
+from .notebooks import (
+    BUILD,
+    CHAPTERS,
+    DEFAULT_KERNEL,
+    JUPYTER_DATA,
+    KERNELS,
+    ROOT,
+    source_notebooks,
+)
+from .results import (
+    COPY_KEY,
+    RESULTS_FILE,
+    changed_input,
+    code_digest,
+    files_digest,
+    read_results,
+    refreshed_copy,
+    write_atomically,
+    write_results,
+)
 from .runner import DEFAULT_TIMEOUT, NOT_STARTED, kernel_zygote, run, start_order
 from .worker import execute
 
 __all__ = ["main", "run", "execute", "start_order", "previous_seconds", "environment"]
+
+TOOLS = Path(__file__).resolve().parent
+HELPERS = ROOT / "shared" / "d2lnotes"  # the package every notebook imports
+
+
+def runner_files(entry=TOOLS / "run_notebooks.py"):
+    """The runner's modules: ``entry`` and the notestools modules it imports, directly or not
+    (read, not imported, so this costs nothing)."""
+    found, todo = set(), [entry]
+    while todo:
+        path = todo.pop()
+        if path in found or not path.is_file():
+            continue  # a subpackage such as site/ is no part of the runner
+        found.add(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            module = node.module or ""
+            if node.level == 0 and module.startswith("notestools."):
+                module = module.removeprefix("notestools.")
+            elif node.level != 1:
+                continue
+            names = [module] if module else [alias.name for alias in node.names]
+            todo += [TOOLS / f"{name.split('.')[0]}.py" for name in names]
+    return sorted(found)
+
+
+def shared_inputs(kernel, parameters, helpers=None):
+    """The inputs every notebook of a run shares but the environment's: the helper package's
+    files, the runner's modules and kernelspecs, the kernel kind and the parameters."""
+    helpers = HELPERS if helpers is None else helpers
+    helper_files = [p for p in Path(helpers).rglob("*")
+                    if p.is_file() and "__pycache__" not in p.parts]
+    runner = [*runner_files(), *JUPYTER_DATA.glob("kernels/*/kernel.json")]
+    return {"d2lnotes": files_digest(helper_files, helpers),
+            "runner": files_digest(runner, TOOLS), "parameters": parameters, "kernel": kernel}
+
+
+def notebook_inputs(path, shared, env):
+    """Everything the outputs of the notebook at ``path`` depend on (see results.py)."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {"code": code_digest(nb), **shared, "device": env.get("device"),
+            "torch": env.get("torch"), "python": env.get("python")}
+
+
+def plan(paths, src_root, out_dir, inputs, previous, rerun=False):
+    """Split ``paths`` into those to execute, as {path: why}, and those to skip, as
+    {path: their last entry}: skipped when the last run of the notebook was ok with the same
+    inputs, and its executed copy is the one that run wrote."""
+    run, skip = {}, {}
+    for path in paths:
+        name = str(path.relative_to(src_root))
+        last = previous.get(name)
+        copy = Path(out_dir) / name
+        if rerun:
+            run[path] = "--rerun"
+        elif last is None:
+            run[path] = "not run before"
+        elif last["status"] != "ok":
+            run[path] = f"its last run {last['status']}"
+        elif not copy.is_file():
+            run[path] = "no executed copy"
+        elif (why := changed_input(last.get("inputs"), inputs[name])) is not None:
+            run[path] = why
+        elif _copy_inputs(copy) != last.get("inputs"):
+            run[path] = "its executed copy is from another run"
+        else:
+            skip[path] = last
+    return run, skip
+
+
+def _copy_inputs(copy):
+    try:
+        nb = json.loads(copy.read_text(encoding="utf-8"))
+        return nb["metadata"][COPY_KEY]["inputs"]
+    except (ValueError, KeyError, TypeError, OSError):
+        return None
+
+
+def refresh(src, copy):
+    """Give the executed copy ``copy`` the markdown and cell metadata of ``src``; True when
+    it changed."""
+    source = json.loads(Path(src).read_text(encoding="utf-8"))
+    executed = json.loads(Path(copy).read_text(encoding="utf-8"))
+    new = refreshed_copy(source, executed)
+    if new == executed:
+        return False
+    write_atomically(copy, json.dumps(new, indent=1, ensure_ascii=False) + "\n")
+    return True
 
 
 def previous_seconds(results_path=RESULTS_FILE):
@@ -95,6 +210,9 @@ def _parser():
     parser.add_argument("--kernel", default=DEFAULT_KERNEL, choices=KERNELS,
                         help="forked from a zygote that imported torch once (default on Linux)"
                              ", or started from scratch (python3; default elsewhere)")
+    parser.add_argument("--rerun", action="store_true",
+                        help="execute every notebook, even those whose code, helpers, "
+                             "parameters, device and kernel are those of their last ok run")
     return parser
 
 
@@ -119,35 +237,86 @@ def main(argv=None):
             return 2 if isinstance(err, DeviceError) else 1
 
 
+def _previous(results_path):
+    """The last report's environment and its entries by notebook (empty when unreadable)."""
+    try:
+        report = read_results(results_path)
+    except ValueError:  # unreadable: this run's report replaces it
+        return {}, {}
+    entries = {r["notebook"]: r for r in report["notebooks"]
+               if isinstance(r, dict) and "notebook" in r and "status" in r}
+    return report.get("environment") or {}, entries
+
+
 def _run(args, paths, partial, stop):
     start = time.perf_counter()
-    results, interrupted = None, None
+    results, interrupted, skipped = None, None, {}
+    parameters = {"device": args.device}
+    last_env, previous = _previous(args.results)
+    shared = shared_inputs(args.kernel, parameters)
     try:
-        # The zygote imports torch on one core while this process does the same on the other.
-        with kernel_zygote(args.kernel) as zygote:
+        with contextlib.ExitStack() as stack:
+            # The zygote imports torch on one core while `environment` does the same on the
+            # other; not started when, the environment as last time, there is nothing to run.
+            guess = {str(p.relative_to(args.src)): notebook_inputs(p, shared, last_env)
+                     for p in paths}
+            zygote = None
+            if plan(paths, args.src, args.out, guess, previous, args.rerun)[0]:
+                zygote = stack.enter_context(kernel_zygote(args.kernel))
             env = environment(args.device)  # fails early, and clearly, on a bad device name
-            print(f"executing {len(paths)} notebook(s) on {env['device']} with {args.jobs} "
-                  f"job(s), {args.kernel} kernels", flush=True)
-            results = run(paths, args.out, {"device": args.device}, args.jobs, args.timeout,
-                          expected_seconds=previous_seconds(args.results), kernel=args.kernel,
-                          zygote=zygote, src_root=args.src, stop=stop)
+            inputs = {str(p.relative_to(args.src)): notebook_inputs(p, shared, env)
+                      for p in paths}
+            todo, skipped = plan(paths, args.src, args.out, inputs, previous, args.rerun)
+            for path, last in skipped.items():
+                refreshed = refresh(path, args.out / last["notebook"])
+                _print_skipped(last, refreshed)
+            if not todo:
+                results = []
+            else:
+                if zygote is None:
+                    zygote = stack.enter_context(kernel_zygote(args.kernel))
+                print(f"executing {len(todo)} notebook(s) on {env['device']} with "
+                      f"{min(args.jobs, len(todo))} job(s), {args.kernel} kernels: "
+                      f"{_why(todo, args.src)}", flush=True)
+                results = run(list(todo), args.out, parameters, args.jobs, args.timeout,
+                              expected_seconds=previous_seconds(args.results),
+                              kernel=args.kernel, zygote=zygote, src_root=args.src, stop=stop,
+                              inputs=inputs)
     except Interrupted as stopped:
         results, interrupted = stopped.results, stopped
     total = round(time.perf_counter() - start, 2)
     with stop.deferred():  # the report is written whole, whatever comes now
         tracebacks = {r["notebook"]: r.pop("traceback", None) for r in results or []}
+        for r in results or []:
+            if r["notebook"] in inputs and r["error"] != NOT_STARTED:
+                r["inputs"] = inputs[r["notebook"]]
         report = None
         if results is not None:
-            report = _report(env, total, results, args.results, partial)
+            every = results + list(skipped.values())
+            report = _report(env, total, every, args.results, partial)
             write_results(report, args.results)
         if interrupted is not None:
             print(_interrupted_line(interrupted, total, report, results, args.results),
                   file=sys.stderr)
             return interrupted.exit_status
-        _print_summary(results, total, args, tracebacks)
+        _print_summary(results, total, args, tracebacks, len(skipped))
     if stop.signum is not None:  # came while the report was written: it is complete
         return 128 + stop.signum
     return 0 if all(r["status"] == "ok" for r in results) else 1
+
+
+def _print_skipped(entry, refreshed):
+    prose = "; its markdown taken from the source" if refreshed else ""
+    print(f"{'skipped':11s} {entry['notebook']:60s} unchanged since its last run "
+          f"(ok in {entry['seconds']:.1f} s){prose}", flush=True)
+
+
+def _why(todo, src_root):
+    """Each reason once, with the notebooks it applies to."""
+    by_reason = {}
+    for path, why in todo.items():
+        by_reason.setdefault(why, []).append(path.stem)
+    return "; ".join(f"{why} ({', '.join(names)})" for why, names in by_reason.items())
 
 
 def _report(env, total, results, path, partial):
@@ -185,10 +354,15 @@ def _interrupted_line(stopped, total, report, results, results_path):
             f"{'complete' if report['complete'] else 'marked incomplete'}")
 
 
-def _print_summary(results, total, args, tracebacks):
+def _print_summary(results, total, args, tracebacks, skipped=0):
     failed = [r for r in results if r["status"] != "ok"]
-    print(f"{len(results) - len(failed)}/{len(results)} notebooks ran in {total:.1f} s; "
-          f"results in {args.results}", flush=True)
+    unchanged = f"{skipped} skipped (unchanged since their last run)" if skipped else ""
+    if results:
+        ran = f"{len(results) - len(failed)}/{len(results)} notebooks ran in {total:.1f} s"
+        done = f"{ran}, {unchanged}" if unchanged else ran
+    else:
+        done = f"nothing to execute: {unchanged} ({total:.1f} s)"
+    print(f"{done}; results in {args.results}", flush=True)
     for r in failed:
         if tracebacks.get(r["notebook"]):
             print(f"\n{r['notebook']}:\n{tracebacks[r['notebook']][-3000:]}", file=sys.stderr)

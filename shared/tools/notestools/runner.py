@@ -55,7 +55,7 @@ def kernel_zygote(kernel, zygote=None):
 
 
 def run(paths, out_dir, parameters, jobs, timeout=DEFAULT_TIMEOUT, expected_seconds=None,
-        kernel=DEFAULT_KERNEL, zygote=None, src_root=CHAPTERS, stop=None):
+        kernel=DEFAULT_KERNEL, zygote=None, src_root=CHAPTERS, stop=None, inputs=None):
     """Execute ``paths`` (under ``src_root``) into ``out_dir``; return one result per
     notebook, in the order of ``paths``: notebook, status, seconds, peak_rss_mb, error,
     recorded (see results.py) and traceback (of a failed cell, else None).
@@ -65,7 +65,8 @@ def run(paths, out_dir, parameters, jobs, timeout=DEFAULT_TIMEOUT, expected_seco
     each whole notebook. ``stop``: the caller's :class:`~notestools.faults.StopSignals`
     (else SIGINT/SIGTERM are watched for the duration of the call). When one comes, all is
     stopped and :class:`~notestools.faults.Interrupted` raised, its ``results`` holding the
-    notebooks cut short or never started as "interrupted".
+    notebooks cut short or never started as "interrupted". ``inputs``: notebook name ->
+    what its outputs depend on, written into its executed copy's metadata.
     """
     with contextlib.ExitStack() as stack:
         if stop is None:
@@ -78,6 +79,7 @@ def run(paths, out_dir, parameters, jobs, timeout=DEFAULT_TIMEOUT, expected_seco
             zygote.wait_ready()
         scheduler = _Scheduler(Path(out_dir), parameters, jobs, len(paths), timeout, kernel,
                                zygote.path if zygote is not None else None, src_root, log)
+        scheduler.inputs = inputs or {}
         return scheduler.run(paths, start_order(paths, expected_seconds, src_root), stop)
 
 
@@ -143,7 +145,7 @@ class _Scheduler:
         process = self.context.Process(
             target=worker.work, name=f"notebook {self._name(src)}", daemon=True,
             args=(child_conn, src, dst, self.parameters, self.kernel, self.zygote_path,
-                  self.threads))
+                  self.threads, self.inputs.get(self._name(src))))
         process.start()
         child_conn.close()  # the worker's end: now only the worker holds it
         self.log.add("worker", process.pid)

@@ -9,8 +9,10 @@ sends SIGTERM, and kills it too, then exits, when the runner is gone (its pipe c
 import json
 import os
 import re
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -18,7 +20,7 @@ from pathlib import Path
 from .faults import kill_process_group
 from .forkkernel import THREAD_VARS, ZYGOTE_ENV
 from .notebooks import use_project_kernels
-from .results import recorded_results
+from .results import COPY_KEY, recorded_results
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -63,19 +65,18 @@ class NotebookRun:
     ``("kernel", pid)`` and ``("cell", number, first_line)``; cells are numbered from 1
     as in the source notebook, markdown included."""
 
-    def __init__(self, src, dst, parameters, kernel, zygote=None, threads=1, report=None):
+    def __init__(self, src, dst, parameters, kernel, zygote=None, threads=1, report=None,
+                 inputs=None):
         self.src, self.dst, self.parameters = Path(src), Path(dst), parameters
         self.kernel, self.zygote, self.threads = kernel, zygote, threads
+        self.inputs = inputs  # what the outputs depend on, kept in the executed copy
         self.report = report or (lambda *event: None)
         self.provisioner = self.process = None  # the kernel's, once launched
         self.cell = None  # (number, first line) of the cell running or last run
         self._injected_at = None  # index of papermill's injected parameters cell
+        self.sockets = None  # the folder of the kernel's local sockets, while it runs
 
     def __call__(self):
-        import papermill as pm
-        from nbclient.exceptions import DeadKernelError
-        from papermill.exceptions import PapermillExecutionError
-
         # Parallel kernels share the cores: give each its slice instead of oversubscribing.
         for var in THREAD_VARS:
             os.environ[var] = str(self.threads)
@@ -83,6 +84,23 @@ class NotebookRun:
             os.environ[ZYGOTE_ENV] = self.zygote
         use_project_kernels()  # JUPYTER_PATH set here reaches papermill's kernel manager
         _quiet_dead_kernel_log()
+        if os.name == "posix":
+            self.sockets = tempfile.mkdtemp(prefix="d2lnotes-kernel-")
+        try:
+            return self._execute()
+        finally:
+            self.remove_sockets()
+
+    def remove_sockets(self):
+        """Remove the kernel's socket files (a kernel that died leaves them)."""
+        if self.sockets is not None:
+            shutil.rmtree(self.sockets, ignore_errors=True)
+
+    def _execute(self):
+        import papermill as pm
+        from nbclient.exceptions import DeadKernelError
+        from papermill.exceptions import PapermillExecutionError
+
         partial = partial_path(self.dst)
         partial.parent.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
@@ -94,6 +112,9 @@ class NotebookRun:
                 # Rewriting the whole notebook after every cell costs more than many cells.
                 request_save_on_cell_execute=False,
                 kernel_manager_class=self._manager_class(),
+                # Done with the kernel: killed, not asked to shut down (a kernel shutting
+                # down may print a traceback as its sockets close: ipykernel's ENOTSOCK).
+                shutdown_kernel="immediate",
                 on_cell_start=self._cell_start, on_cell_execute=self._cell_execute)
         except PapermillExecutionError as err:  # papermill saved the notebook first
             status = "failed"
@@ -110,7 +131,12 @@ class NotebookRun:
         seconds = round(time.perf_counter() - start, 2)
         recorded = {}
         if partial.exists():
-            recorded = recorded_results(json.loads(partial.read_text(encoding="utf-8")))
+            nb = json.loads(partial.read_text(encoding="utf-8"))
+            recorded = recorded_results(nb)
+            if self.inputs is not None:
+                nb["metadata"][COPY_KEY] = {"inputs": self.inputs}
+                partial.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n",
+                                   encoding="utf-8")
             os.replace(partial, self.dst)
         return {"status": status, "seconds": seconds, "peak_rss_mb": self.peak_rss_mb(),
                 "error": error, "recorded": recorded, "traceback": traceback}
@@ -146,7 +172,24 @@ class NotebookRun:
         run = self
 
         class ReportingKernelManager(AsyncKernelManager):
-            """Tells the runner the kernel's pid as soon as it exists."""
+            """Tells the runner the kernel's pid as soon as it exists; talks to the kernel over
+            local sockets where there are any (no "running over TCP without encryption"
+            warning); shuts the finished kernel down without a SIGINT."""
+
+            def __init__(self, **kw):
+                if run.sockets is not None:
+                    kw.setdefault("transport", "ipc")
+                    kw.setdefault("ip", os.path.join(run.sockets, "kernel"))
+                super().__init__(**kw)
+
+            async def _async_interrupt_kernel(self):
+                # jupyter_client interrupts a kernel before asking it to shut down; ours is
+                # idle by then (papermill is done with it), and the SIGINT would only make
+                # ipykernel log "ERROR | KeyboardInterrupt caught in kernel" if it landed
+                # while the kernel was still handling a message. A timeout or Ctrl-C kills
+                # the kernel from the runner instead.
+                if not self.shutting_down:
+                    await super()._async_interrupt_kernel()
 
             async def _async_launch_kernel(self, kernel_cmd, **kw):
                 run.provisioner = self.provisioner
@@ -193,21 +236,22 @@ def _last_line(ename, evalue):
     return f"{ename}: {last}" if ename and last else (ename or last)
 
 
-def execute(src, dst, parameters, kernel, zygote=None, threads=1, report=None):
+def execute(src, dst, parameters, kernel, zygote=None, threads=1, report=None, inputs=None):
     """Execute one notebook in this process (see :class:`NotebookRun`); return its result:
     status ("ok", "failed", "kernel died"), seconds, peak_rss_mb, error (one line: the
     cell, its first line and the error's last line), recorded, traceback."""
-    return NotebookRun(src, dst, parameters, kernel, zygote, threads, report)()
+    return NotebookRun(src, dst, parameters, kernel, zygote, threads, report, inputs)()
 
 
-def work(conn, src, dst, parameters, kernel, zygote, threads):
+def work(conn, src, dst, parameters, kernel, zygote, threads, inputs=None):
     """A worker process's body: execute one notebook, send ``("done", result)`` on ``conn``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the runner's to answer
     run = NotebookRun(src, dst, parameters, kernel, zygote, threads,
-                      report=lambda *event: conn.send(event))
+                      report=lambda *event: conn.send(event), inputs=inputs)
 
     def stop(signum, frame):  # from the runner: a timeout, or the run is interrupted
         run.kill_kernel()
+        run.remove_sockets()
         os._exit(128 + signum)
 
     if hasattr(os, "setpgid"):
@@ -225,4 +269,5 @@ def _exit_with_runner(conn, run):
     except (EOFError, OSError):
         pass
     run.kill_kernel()
+    run.remove_sockets()
     os._exit(1)
