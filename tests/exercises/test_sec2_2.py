@@ -60,6 +60,16 @@ def test_q2_to_tensor():
     as_frame = ex.q2.result(lambda df: pd.get_dummies(df.fillna(df.mean(numeric_only=True))))
     assert as_frame.status == "wrong" and "torch tensor" in as_frame.message
 
+    def roof_by_area(df):  # the right number of columns, but not an encoding of RoofType
+        df = df.fillna(df.mean(numeric_only=True))
+        bins = pd.cut(df["Area"], 3, labels=["small", "medium", "large"])
+        dummies = pd.get_dummies(bins, dtype=float)
+        return torch.tensor(pd.concat([df[["NumRooms", "Area"]], dummies], axis=1)
+                            .to_numpy(dtype=float))
+
+    other = ex.q2.result(roof_by_area)
+    assert other.status == "wrong" and "one-hot encode 'RoofType'" in other.message
+
     def column_by_column(df):  # correct, written differently: without dummy_na, float64
         parts = []
         for name in df.columns:
@@ -99,9 +109,14 @@ def test_q4_split_by_name():
     assert positions.status == "wrong" and "depends on positions" in positions.message
     one = ex.q4.result(lambda df: (df[["NumRooms", "Alley"]], df[["Price"]]))
     assert one.status == "wrong" and "outputs a Series" in one.message
+    rest = ex.q4.result(lambda df: (df.drop(columns="Price"), df["Price"]))
+    assert rest.status == "wrong" and "extra column 'Extra'" in rest.message
     ok = ex.q4.result(lambda df: (df.drop(columns=[c for c in df if c not in ("NumRooms", "Alley")])
                                   [["NumRooms", "Alley"]], df.Price))
     assert ok.status == "correct", ok.message
+    # the two input columns in the other order are selected by name too
+    swapped = ex.q4.result(lambda df: (df.loc[:, ["Alley", "NumRooms"]], df.loc[:, "Price"]))
+    assert swapped.status == "correct", swapped.message
 
 
 @pytest.mark.parametrize("number", [5, 6, 7])

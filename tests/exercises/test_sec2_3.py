@@ -31,6 +31,9 @@ def test_q3_always_symmetric():
     text = ex.q3.result("yes")
     assert text.status == "wrong" and "True or False" in text.message
     assert ex.q3.result(True).status == "correct"
+    S = torch.randn(4, 4)  # a computed answer: a one-element Boolean tensor
+    assert ex.q3.result(torch.equal(S + S.T, (S + S.T).T)).status == "correct"
+    assert ex.q3.result((S + S.T == (S + S.T).T).all()).status == "correct"
 
 
 def test_q4_len_of_x():
@@ -40,12 +43,20 @@ def test_q4_len_of_x():
     last = ex.q4.result(4)
     assert last.status == "wrong" and "length of the last axis" in last.message
     assert ex.q4.result(len(torch.zeros(2, 3, 4))).status == "correct"
+    assert ex.q4.result(torch.zeros(2, 3, 4).shape[0]).status == "correct"
+    assert ex.q4.result(torch.tensor(2)).status == "correct"  # an integer tensor is an integer
+    assert ex.q4.result(2.0).status == "wrong"
 
 
 def test_q5_len_axis():
     assert ex.q5.result(...).status == "not attempted"
-    last = ex.q5.result(-1)
-    assert last.status == "wrong" and "axis -1 has length 4, but len(X) is 2" in last.message
+    middle = ex.q5.result(1)
+    assert middle.status == "wrong" and "axis 1 has length 3, but len(X) is 2" in middle.message
+    for negative in (-1, -3):  # -3 is axis 0 only for three axes
+        wrong = ex.q5.result(negative)
+        assert wrong.status == "wrong" and "negative axis counts from the last" in wrong.message
+    beyond = ex.q5.result(3)
+    assert beyond.status == "wrong" and "has no axis 3" in beyond.message
     assert ex.q5.result(int(torch.tensor(0))).status == "correct"
 
 
@@ -56,6 +67,9 @@ def test_q6_row_normalize():
     assert "square matrix" in broadcast.message and "another row's sum" in broadcast.message
     columns = ex.q6.result(lambda M: M / M.sum(axis=0, keepdim=True))
     assert columns.status == "wrong" and "do not sum to 1" in columns.message
+    assert "another row's sum" not in columns.message  # column sums are not the trap
+    sums = ex.q6.result(lambda M: M.sum(axis=1))
+    assert sums.status == "wrong" and "keep the shape of the input" in sums.message
     # correct, written differently: divide the columns of the transpose, transpose back
     twice = ex.q6.result(lambda M: (M.T / M.sum(axis=1)).T)
     assert twice.status == "correct"
@@ -101,8 +115,15 @@ def test_q10_chain_costs():
     assert first_only.status == "wrong" and "count the second one too" in first_only.message
     swapped = ex.q10.result(2**35 + 2**40, 2**31 + 2**29)
     assert swapped.status == "wrong" and "A(BC) is cheaper" in swapped.message
+    ratio_only = ex.q10.result(1, (2**35 + 2**40) / (2**31 + 2**29))
+    assert ratio_only.status == "wrong" and "not counts of multiply-adds" in ratio_only.message
     # correct, written differently: flops (2 per multiply-add)
     assert ex.q10.result(2 * (2**31 + 2**29), 2 * (2**35 + 2**40)).status == "correct"
+    # flops counted exactly: a dot product of length q takes q multiplications, q - 1 additions
+    p, q, r, s = 2**10, 2**16, 2**5, 2**14
+    exact = ex.q10.result(p * r * (2 * q - 1) + p * s * (2 * r - 1),
+                          q * s * (2 * r - 1) + p * s * (2 * q - 1))
+    assert exact.status == "correct", exact.message
 
 
 def test_q12_stack_and_slice():

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .core import Exercises, NotAttempted, answer, call, fail, not_attempted
+from .core import Exercises, NotAttempted, call, fail, not_attempted
 
 exercises = Exercises("2.2")
 
@@ -61,7 +61,8 @@ def _drop_most_missing(drop_most_missing):
                  "your function changed the table it was given: return a new table and leave "
                  "the original as it was.")
         if len(result) != len(df):
-            fail(f"结果有 {len(result)} 行而原表有 {len(df)} 行：要删除的是一列，而不是含缺失值的行。",
+            fail(f"结果有 {len(result)} 行而原表有 {len(df)} 行："
+                 f"要删除的是一列，而不是含缺失值的行。",
                  f"the result has {len(result)} rows but the table has {len(df)}: drop a column, "
                  f"not the rows with missing values.")
         dropped = [c for c in df.columns if c not in result.columns]
@@ -120,6 +121,11 @@ def _to_tensor(to_tensor):
                    for j in matches):
             fail(f"{name!r} 的缺失值没有用该列的均值填补。",
                  f"the missing values of {name!r} are not filled with the column's mean.")
+    numeric_columns = set()
+    for name in ("NumRooms", "Area"):
+        column = torch.tensor(df[name].to_numpy(dtype=float)).nan_to_num(float(df[name].mean()))
+        numeric_columns.update(j for j in range(values.shape[1])
+                               if torch.allclose(values[:, j], column, rtol=1e-5))
     categories = df["RoofType"].nunique()
     if values.shape[1] < 2 + categories:
         fail(f"张量只有 {values.shape[1]} 列：文本列 'RoofType' 的每个类别都应变成单独的一列"
@@ -130,6 +136,18 @@ def _to_tensor(to_tensor):
         fail(f"张量有 {values.shape[1]} 列，比两列数值加上各类别（含缺失）还多。",
              f"the tensor has {values.shape[1]} columns, more than the two numeric ones plus one "
              f"per category (missing included).")
+    roof = df["RoofType"]
+    indicators = {label: torch.tensor((roof == label).to_numpy(), dtype=torch.float64)
+                  for label in roof.dropna().unique()}
+    indicators[None] = torch.tensor(roof.isna().to_numpy(), dtype=torch.float64)
+    encoded = [label for j in range(values.shape[1]) if j not in numeric_columns
+               for label, indicator in indicators.items() if torch.equal(values[:, j], indicator)]
+    others = values.shape[1] - len(numeric_columns)
+    if len(encoded) != others or not set(indicators) - {None} <= set(encoded):
+        fail("除两个数值列外，其余各列应是 'RoofType' 的独热编码："
+             "每列只在某一个类别的行中为 1，其余为 0。",
+             "apart from the two numeric columns, the columns should one-hot encode 'RoofType': "
+             "each is 1 exactly in the rows of one category and 0 elsewhere.")
 
 
 @exercises.check(3)
@@ -166,8 +184,8 @@ def _missing_and_numeric(missing_and_numeric):
 
 @exercises.check(4)
 def _split_by_name(split_by_name):
-    """split_by_name(df) returns (inputs, outputs): the NumRooms and Alley columns and the
-    Price column, selected by name wherever they sit in the table."""
+    """split_by_name(df) returns (inputs, outputs): the NumRooms and Alley columns (in either
+    order) and the Price column, selected by name wherever they sit in the table."""
     tiny = pd.DataFrame({"NumRooms": [np.nan, 2.0, 4.0, np.nan],
                          "Alley": ["Pave", None, None, None],
                          "Price": [127500, 106000, 178100, 140000]})
@@ -180,12 +198,25 @@ def _split_by_name(split_by_name):
         if not isinstance(inputs, pd.DataFrame) or not isinstance(outputs, pd.Series):
             fail("inputs 应是一个 DataFrame（两列），outputs 应是一个 Series（一列）。",
                  "inputs should be a DataFrame (two columns) and outputs a Series (one column).")
-        if list(inputs.columns) != ["NumRooms", "Alley"] or outputs.name != "Price":
-            fail(f"列的顺序变了之后，你选出的是 {list(inputs.columns)} 和 {outputs.name!r}："
+        chosen = list(inputs.columns)
+        if sorted(chosen) != ["Alley", "NumRooms"] or outputs.name != "Price":
+            extra = [c for c in chosen if c not in ("NumRooms", "Alley", "Price")]
+            if extra:
+                fail(f"表中多了一列 {extra[0]!r} 时，你的 inputs 也把它带上了："
+                     f"请按列名只选 NumRooms 和 Alley。",
+                     f"with an extra column {extra[0]!r} in the table, your inputs include it too: "
+                     f"select just NumRooms and Alley by name.")
+            if df.columns[0] == "NumRooms":
+                fail(f"你选出的是 {chosen} 和 {outputs.name!r}："
+                     f"inputs 应是 NumRooms 和 Alley 两列，outputs 应是 Price。",
+                     f"you selected {chosen} and {outputs.name!r}: inputs should be the columns "
+                     f"NumRooms and Alley, outputs the column Price.")
+            fail(f"列的顺序变了之后，你选出的是 {chosen} 和 {outputs.name!r}："
                  f"你的选择依赖列的位置，请按列名选择。",
-                 f"with the columns in another order you selected {list(inputs.columns)} and "
+                 f"with the columns in another order you selected {chosen} and "
                  f"{outputs.name!r}: your selection depends on positions; select by name.")
-        if not (inputs.equals(df[["NumRooms", "Alley"]]) and outputs.equals(df["Price"])):
+        if not (inputs[["NumRooms", "Alley"]].equals(df[["NumRooms", "Alley"]])
+                and outputs.equals(df["Price"])):
             fail("选出的列的内容与表中的不同。",
                  "the selected columns do not hold the table's values.")
 
