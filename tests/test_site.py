@@ -4,6 +4,7 @@ temporary folder). tests/test_site_browser.py opens such a site in headless Chro
 Nothing here writes into build/."""
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path, PurePosixPath
@@ -14,7 +15,7 @@ from bs4 import BeautifulSoup
 
 from d2lnotes.results import MIME_TYPE
 from notestools import site
-from notestools.notebooks import CHAPTERS, source_notebooks
+from notestools.notebooks import CHAPTERS, ROOT, source_notebooks
 from notestools.site import links, search
 from notestools.site.markdown import fix_cjk_emphasis, split_title
 from notestools.site.sections import notebook_title
@@ -595,47 +596,88 @@ _executed = {}  # one run and one site per test session, shared with test_site_b
 def execute_notebooks(tmp_path_factory):
     """Execute the EXECUTED notebooks, and the SINGLE_LANGUAGE copy of one of them as the site
     publishes it, once per session into a temporary folder; returns (notebooks folder,
-    results.json, the executed single-language copy). A notebook that fails still has its
-    executed copy, and the site shows it as failed: the notebooks' own tests report it."""
+    results.json, the executed single-language copy, its run's results.json). A notebook
+    that fails still has its executed copy, and the site shows it as failed: the notebooks'
+    own tests report it. With $D2L_SITE_EXECUTED naming the folder of a run of every
+    notebook that is up to date (build/ after `make html` or `make pdf`, as in CI), the
+    EXECUTED notebooks are taken from there instead of being executed again."""
     if "run" not in _executed:
         _executed["run"] = run_notebooks_into(tmp_path_factory.mktemp("executed"))
     return _executed["run"]
+
+
+REUSE_ENV = "D2L_SITE_EXECUTED"
+
+
+def reuse_run(folder, root):
+    """Copy the EXECUTED notebooks of the run in ``folder`` (its notebooks/ and results.json)
+    into ``root`` when each ran ok and is newer than its source and than the helper package;
+    returns why not, or None when done."""
+    folder = Path(folder)
+    try:
+        report = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        return f"no report: {err}"
+    runs = {r["notebook"]: r for r in report.get("notebooks", [])}
+    helper = max(p.stat().st_mtime for p in (ROOT / "shared" / "d2lnotes").rglob("*.py"))
+    chosen = []
+    for pattern in EXECUTED:
+        (source,) = CHAPTERS.glob(pattern + "*.ipynb")
+        rel = source.relative_to(CHAPTERS).as_posix()
+        executed = folder / "notebooks" / rel
+        if runs.get(rel, {}).get("status") != "ok" or not executed.is_file():
+            return f"{rel} did not run ok there"
+        if executed.stat().st_mtime < max(source.stat().st_mtime, helper):
+            return f"{rel} changed since it ran there"
+        chosen.append((rel, executed))
+    for rel, executed in chosen:
+        (root / "notebooks" / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(executed, root / "notebooks" / rel)
+    (root / "results.json").write_text(json.dumps({
+        **report, "notebooks": [runs[rel] for rel, _ in chosen]}), encoding="utf-8")
+    return None
 
 
 def run_notebooks_into(root):
     from notestools import run_notebooks
     from notestools.site.downloads import dumps, single_language, single_language_name
 
+    reused = os.environ.get(REUSE_ENV)
+    why = reuse_run(reused, root) if reused else "not asked to"
+    if reused:
+        print(f"\nexecuted notebooks from {reused}: {why or 'reused'}")
     sources = root / "sources"
     for pattern in EXECUTED:
         (path,) = CHAPTERS.glob(pattern + "*.ipynb")
         rel = path.relative_to(CHAPTERS)
         (sources / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, sources / rel)
+        if why:  # (else its executed copy was reused)
+            shutil.copy2(path, sources / rel)
         if pattern == SINGLE_LANGUAGE[0]:
             copy = single_language(json.loads(path.read_text(encoding="utf-8")),
                                    SINGLE_LANGUAGE[1])
             single = single_language_name(rel, SINGLE_LANGUAGE[1])
             (sources / single).write_text(dumps(copy), encoding="utf-8")
     # One kernel per notebook at once: the long 3.6 starts first thing.
-    status = run_notebooks.main(["--src", str(sources), "--out", str(root / "notebooks"),
-                                 "--results", str(root / "results.json"),
-                                 "--jobs", str(len(EXECUTED) + 1)])
+    out, results = (root / "notebooks", root / "results.json") if why else (
+        root / "single", root / "single.json")
+    status = run_notebooks.main(["--src", str(sources), "--out", str(out),
+                                 "--results", str(results), "--jobs", str(len(EXECUTED) + 1)])
     if status:
         print(f"note: run_notebooks exited with {status}: the site shows the failure")
     for pattern in EXECUTED:
         assert list((root / "notebooks").glob(pattern + "*.ipynb")), f"{pattern} not executed"
     # The copy is no section of the site: out of the notebooks folder with it.
     executed_single = root / single.name
-    (root / "notebooks" / single).rename(executed_single)
-    return root / "notebooks", root / "results.json", executed_single
+    (out / single).rename(executed_single)
+    return root / "notebooks", root / "results.json", executed_single, results
 
 
 def build_real_site(tmp_path_factory):
     """The site of the executed notebooks, exported once per session for the tests here and
     in test_site_browser.py: (site folder, what build_site made)."""
     if "site" not in _executed:
-        src, results, _ = execute_notebooks(tmp_path_factory)
+        src, results, _, _ = execute_notebooks(tmp_path_factory)
         out = tmp_path_factory.mktemp("site") / "html"
         _executed["site"] = out, site.build_site(src, out, "both", results, CHAPTERS,
                                                  repository=GITHUB)
@@ -657,7 +699,7 @@ def test_real_site(real_site, tmp_path_factory):
     the top of chapters/ is no section), the executed ones have pages with their own title,
     launch links and a downloadable notebook; the index shows what results.json recorded."""
     out, done = real_site
-    src, results, _ = execute_notebooks(tmp_path_factory)
+    src, results, _, _ = execute_notebooks(tmp_path_factory)
     sources = [p for p in source_notebooks() if p.parent != CHAPTERS]
     rows = soup(out / "index.html").select("table.d2l-toc tbody tr")
     assert len(rows) == len(sources)
@@ -696,7 +738,7 @@ def test_real_pages_hide_machinery_and_show_figures(real_site, tmp_path_factory)
     a notebook has its `record` cell, no other cell calling d2l.record); every `figure`
     cell's image shown with its drawing code folded; every hidden source folded."""
     out, _ = real_site
-    src, _, _ = execute_notebooks(tmp_path_factory)
+    src, _, _, _ = execute_notebooks(tmp_path_factory)
     checked = {"hidden": 0, "folded": 0}
     for page in executed_pages(out):
         rel = page.relative_to(out).with_suffix(".ipynb")
@@ -738,9 +780,10 @@ def test_real_single_language_copies(real_site):
 def test_single_language_copy_runs_as_the_original(tmp_path_factory):
     """The Chinese copy of 2.1, executed with the same runner, succeeds and its code cells
     give the same kinds of output, in the same order, as the bilingual notebook's."""
-    src, results, single = execute_notebooks(tmp_path_factory)
+    src, results, single, single_results = execute_notebooks(tmp_path_factory)
     (original,) = src.glob(SINGLE_LANGUAGE[0] + "*.ipynb")
-    report = {Path(r["notebook"]).name: r for r in json.loads(results.read_text())["notebooks"]}
+    report = {Path(r["notebook"]).name: r for path in {results, single_results}
+              for r in json.loads(path.read_text())["notebooks"]}
     statuses = {name: report[name]["status"] for name in (single.name, original.name)}
     assert set(statuses.values()) == {"ok"}, report
 
