@@ -127,6 +127,25 @@ def plan(paths, src_root, out_dir, inputs, previous, rerun=False):
     return run, skip
 
 
+def stale_copies(paths, src_root, out_dir, results_path, env):
+    """{notebook name: why} for each of ``paths`` whose executed copy in ``out_dir`` is not
+    what an ok run of its code, with these helpers, runner, torch and Python (``env``: the
+    "torch" and "python" versions) wrote; empty when every copy can be used as it is.
+    Whatever device, kernel kind and parameters that run had (tests that only read executed
+    copies take them from any run)."""
+    _, previous = _previous(results_path)
+    stale = {}
+    for path in paths:
+        name = str(path.relative_to(src_root))
+        last = (previous.get(name) or {}).get("inputs") or {}
+        shared = shared_inputs(last.get("kernel"), last.get("parameters"))
+        inputs = notebook_inputs(path, shared, {**env, "device": last.get("device")})
+        why = plan([path], src_root, out_dir, {name: inputs}, previous)[0].get(path)
+        if why is not None:
+            stale[name] = why
+    return stale
+
+
 def _copy_inputs(copy):
     try:
         nb = json.loads(copy.read_text(encoding="utf-8"))

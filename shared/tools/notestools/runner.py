@@ -157,6 +157,19 @@ class _Scheduler:
 
     def _collect(self, job):
         """The job's result once it is finished (its worker reported, or died), else None."""
+        self._read(job)
+        if job.result is not None:
+            self._reap(job)
+            return {"notebook": job.name, **job.result}
+        if job.process.is_alive():
+            return None
+        self._reap(job)
+        ended = worker.exit_description(job.process.exitcode)
+        return _entry(job.name, "failed", job.elapsed(),
+                      f"failed: its worker process ended ({ended}) {worker.where(job.cell)}")
+
+    def _read(self, job):
+        """What the worker has said so far (its kernel, the cell it is in, its result)."""
         try:
             while job.result is None and job.conn.poll():
                 kind, *values = job.conn.recv()
@@ -172,15 +185,6 @@ class _Scheduler:
                     job.result = values[0]
         except (EOFError, OSError):
             pass  # the worker is gone; its exit code says how
-        if job.result is not None:
-            self._reap(job)
-            return {"notebook": job.name, **job.result}
-        if job.process.is_alive():
-            return None
-        self._reap(job)
-        ended = worker.exit_description(job.process.exitcode)
-        return _entry(job.name, "failed", job.elapsed(),
-                      f"failed: its worker process ended ({ended}) {worker.where(job.cell)}")
 
     def _reap(self, job):
         job.process.join(_WORKER_GRACE)
@@ -195,6 +199,7 @@ class _Scheduler:
     def _stop(self, jobs, status):
         """Kill the jobs' kernels and workers, all at once; their results as ``status``."""
         for job in jobs:
+            self._read(job)  # the cell it is in, though the last look was 0.2 s ago
             if job.kernel_pid is not None:
                 kill_process_group(job.kernel_pid)
             job.process.terminate()  # the worker kills a kernel it has not reported yet
