@@ -395,3 +395,63 @@ def test_tracked_notebooks_outside_chapters_are_stored_clean():
     tracked = [p for p in cli.tracked_notebooks() if CHAPTERS not in p.parents]
     assert ROOT / "tests" / "faults" / "ok.ipynb" in tracked
     assert unclean_notebooks(tracked) == []
+
+
+# -- .ci/run ---------------------------------------------------------------------------------------
+
+FAKE_MAKE = r"""#!/usr/bin/env bash
+echo "make $*" >> "$CALLS"
+case "$1" in
+  pdf) echo "executing 2 notebook(s) on cpu with 2 job(s), d2lnotes-fork kernels: x"
+       echo "2/2 notebooks ran in 0.2 s; results in build/results.json"
+       echo "PDF: build/html/d2l-notes.pdf (1.0 MiB, 0 s)";;
+  test) junit=${PYTEST_ADDOPTS##*--junitxml=}
+        printf '%s' '<testsuites><testsuite>
+<testcase classname="tests.test_site" name="a" time="12.5"/>
+<testcase classname="tests.test_site" name="b" time="2.5"/>
+<testcase classname="tests.test_cli" name="c" time="3"/>
+<testcase classname="chapters.03-x.3.6-y.ipynb" name="Cell 3" time="20"/>
+</testsuite></testsuites>' > "$junit"
+        echo "D2L_SITE_EXECUTED=$D2L_SITE_EXECUTED"
+        exit "${FAIL_TEST:-0}";;
+esac
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="bash")
+@pytest.mark.parametrize("fail", [False, True])
+def test_ci_runs_lint_pdf_test_and_ends_with_where_the_time_went(tmp_path, fail):
+    if not os.path.isdir("/usr/share/fonts/truetype/wqy"):
+        pytest.skip("the CJK font is missing: .ci/run would install it with apt-get")
+    (tmp_path / ".ci").mkdir()
+    shutil.copy(ROOT / ".ci" / "run", tmp_path / ".ci" / "run")
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / ".installed").touch()
+    os.symlink(sys.executable, tmp_path / ".venv" / "bin" / "python")
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir()
+    (bin_dir / "make").write_text(FAKE_MAKE)
+    (bin_dir / "make").chmod(0o755)
+    for tool in ("chromium", "chromedriver", "pdftoppm"):  # no system packages to install
+        (bin_dir / tool).write_text("#!/bin/sh\n")
+        (bin_dir / tool).chmod(0o755)
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", CI_PIP="1",
+               CALLS=str(tmp_path / "calls"), D2L_DATA_DIR=str(tmp_path),
+               FAIL_TEST="2" if fail else "0")
+    done = subprocess.run(["bash", ".ci/run"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == (2 if fail else 0), done.stdout + done.stderr
+    assert (tmp_path / "calls").read_text().splitlines() == [
+        "make install", "make lint", "make pdf", "make test"]
+    assert "D2L_SITE_EXECUTED=build" in done.stdout  # the site tests reuse make pdf's run
+    table = done.stdout[done.stdout.index("where the time went"):]
+    assert table == (tmp_path / "build" / "ci" / "timings.txt").read_text().lstrip("\n")
+    assert ("FAILED: exit status 2" in table) == fail
+    rows = {line.split()[0]: line.split()[1:] for line in table.splitlines()[2:] if line.strip()}
+    assert {"system-packages", "install", "lint", "notebooks", "site", "PDF", "pytest",
+            "total"} <= set(rows)
+    assert rows["notebooks"][:3] == ["0.2", "2", "executed"]
+    slowest = table[table.index("slowest test files"):].splitlines()[1:4]
+    assert [line.split() for line in slowest] == [
+        ["nbval", "(1", "notebooks)", "20.0"], ["tests/test_site.py", "15.0"],
+        ["tests/test_cli.py", "3.0"]]
