@@ -3,7 +3,7 @@ import math
 
 import torch
 
-from .core import Exercises, answer, call, fail
+from .core import Exercises, Wrong, answer, call, fail
 
 exercises = Exercises("3.2")
 
@@ -80,12 +80,15 @@ def _second_derivative(second_derivative):
     """The second derivative of a scalar function at a point, with autograd."""
     cases = [(lambda x: x**3, 1.5, 9.0, 6.75), (torch.sin, 0.5, -math.sin(0.5), math.cos(0.5))]
     for f, x0, second, first in cases:
-        value = _number(call(second_derivative, f, torch.tensor(x0, dtype=torch.float64)), "二阶导"
-                                                                                           "数 · "
-                                                                                           "the "
-                                                                                           "second "
-                                                                                           "deriva"
-                                                                                           "tive ")
+        try:
+            result = call(second_derivative, f, torch.tensor(x0, dtype=torch.float64))
+        except Wrong as err:
+            if "does not require grad" in err.en:
+                fail("第一次求导时没有保留导数的计算图，所以它不能再求导。",
+                     "the first derivative was computed without its graph, so it cannot be "
+                     "differentiated again.")
+            raise
+        value = _number(result, "二阶导数 · the second derivative ")
         if abs(value - first) < 1e-6 and abs(first - second) > 1e-3:
             fail("你返回的是一阶导数：还要再求一次导。", "you return the first derivative: "
                                        "differentiate once more.")
