@@ -424,11 +424,13 @@ def code_texts(page):
 
 def test_machinery_hidden_and_figures_shown(small_site):
     """The install cell, the record cell and the progress line (with its heading) are not on
-    the page; a `figure` cell shows its image with its drawing code folded, and that code is
-    not in the search index."""
+    the page; a `figure` cell shows its image, described by its caption, with its drawing
+    code folded, and that code is not in the search index."""
     src, results, out = small_site
-    for lang, summary in (("both", "绘图代码 · Drawing code"), ("zh", "绘图代码"),
-                          ("en", "Drawing code")):
+    for lang, summary, alt in (("both", "绘图代码 · Drawing code",
+                                "单层网络 · a single-layer network"),
+                               ("zh", "绘图代码", "单层网络"),
+                               ("en", "Drawing code", "a single-layer network")):
         site.build_site(src, out, lang, results, chapters=None, repository=None)
         page = soup(out / PAGE_36)
         text, codes = page.get_text(), code_texts(page)
@@ -441,7 +443,7 @@ def test_machinery_hidden_and_figures_shown(small_site):
         assert fold.get("open") is None and fold.summary.get_text() == summary
         assert "DRAWING_CODE" in fold.get_text()
         (image,) = figure.select(f'img[src="data:image/png;base64,{FIGURE_PNG}"]')
-        assert not image.find_parent("details")
+        assert not image.find_parent("details") and image["alt"] == alt  # the caption
         assert len(page.select('img[src^="data:image/png"]')) == 2  # with the plain figure
     index = json.dumps(read_search_index(out))
     assert "DRAWING_CODE" not in index and "SETUP-CELL" not in index and "torch.arange" in index
@@ -789,7 +791,11 @@ def test_single_language_copy_runs_as_the_original(tmp_path_factory):
 
     def outputs(path):
         nb = nbformat.read(path, as_version=4)
-        return [[(o.output_type, o.get("name"), sorted(o.get("data", {}))) for o in c.outputs]
-                for c in nb.cells if c.cell_type == "code"]
+        return [(c.source, [(o.output_type, o.get("name"), sorted(o.get("data", {})))
+                            for o in c.outputs]) for c in nb.cells if c.cell_type == "code"]
 
-    assert outputs(single) == outputs(original)
+    ran, expected = outputs(single), outputs(original)
+    assert [source for source, _ in ran] == [source for source, _ in expected]
+    differ = [(source[:200], got, want) for (source, got), (_, want) in zip(ran, expected)
+              if got != want]
+    assert not differ, differ

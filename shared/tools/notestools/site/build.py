@@ -2,12 +2,13 @@
 templates), the index, the glossary, the search index, the all-in-one page the PDF is
 printed from, and the static files."""
 
+import html
 import re
 import shutil
 from pathlib import Path
 
 from . import links
-from .cells import FOLD_CLASS, prepare_cells
+from .cells import FOLD_CLASS, figure_captions, prepare_cells
 from .config import (
     ALL_PAGE,
     CHAPTER_TITLES,
@@ -123,6 +124,7 @@ class Site:
     def export_notebook(self, exporter, section, k):
         nb = self.notebooks[section.rel]
         self.terms.extend((section, en, zh) for en, zh in parse_terms(nb.cells))
+        captions = figure_captions(nb.cells, self.lang)
         self.anchors[section.rel] = prepare_cells(nb, self.lang, self.L)
         ctx = self.context("notebook", len(section.rel.parts) - 1,
                            f"{section.label(self.lang)} · {self.L['brand']}", notebook=True,
@@ -135,6 +137,7 @@ class Site:
                               "bottom": self.render("bottom.html.j2", ctx)},
                      "metadata": {"name": section.rel.stem}}
         body, resources = exporter.from_notebook_node(nb, resources=resources)
+        body = describe_figures(body, captions)
         found = CONTENT_RE.search(body)
         content = self.contents[section.rel] = found["content"]
         root = "../" * (len(section.rel.parts) - 1)
@@ -240,10 +243,26 @@ class Site:
         return f"#{section.anchor}--{fragment[1:]}" if fragment else f"#{section.anchor}"
 
 
-def plain(html):
+NO_ALT = 'alt="No description has been provided for this image"'  # what nbconvert writes
+
+
+def describe_figures(body, captions):
+    """Give the images of each figure cell ({cell id: caption}) its caption as their text."""
+    for cell_id, caption in captions.items():
+        start = body.find(f'id="cell-id={cell_id}"')
+        if start < 0:
+            continue
+        end = body.find('class="jp-Cell ', start)
+        end = len(body) if end < 0 else end
+        alt = 'alt="' + html.escape(caption, quote=True) + '"'
+        body = body[:start] + body[start:end].replace(NO_ALT, alt) + body[end:]
+    return body
+
+
+def plain(markup):
     from bs4 import BeautifulSoup
 
-    return BeautifulSoup(str(html), "html.parser").get_text()
+    return BeautifulSoup(str(markup), "html.parser").get_text()
 
 
 def find_lab_static():

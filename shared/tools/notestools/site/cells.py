@@ -15,6 +15,7 @@ Nothing here depends on the order of a notebook's zh/en pairs: cells keep their 
 """
 
 import html
+import re
 
 from .markdown import HEADING_RE, fix_cjk_emphasis, is_terms_table, split_bilingual
 
@@ -45,6 +46,23 @@ def lone_heading(cell):
         return None
     text = cell.source.strip()
     return HEADING_RE.match(text) if "\n" not in text else None
+
+
+# A figure cell's first line: `# 图：<中文说明> · Figure: <English caption>`.
+CAPTION_RE = re.compile(r"^#\s*图[：:]\s*(?P<zh>.+?)\s*·\s*Figure:\s*(?P<en>.+?)\s*$")
+
+
+def figure_captions(cells, lang):
+    """{cell id: the caption in ``lang``} of the `figure` cells whose first line gives one
+    (the text of their images for those who cannot see them)."""
+    found = {}
+    for cell in cells:
+        if cell.cell_type == "code" and has_tag(cell, "figure") and cell.get("id"):
+            match = CAPTION_RE.match(cell.source.split("\n", 1)[0])
+            if match:
+                found[cell.id] = (match["zh"] if lang == "zh" else match["en"] if lang == "en"
+                                  else f"{match['zh']} · {match['en']}")
+    return found
 
 
 def raw_html(source):
