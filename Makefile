@@ -2,15 +2,28 @@
 # which works the same without make. Every target builds the virtual environment first if it is
 # missing, so on a fresh clone `make html` (execute all notebooks + site) and `make test` just work.
 # Variables left empty leave the choice to the command: DEVICE=auto|cpu|cuda|mps, NB=<pattern>...,
-# KERNEL=d2lnotes-fork|python3, JOBS=N, TIMEOUT=<seconds per notebook>, LANG=zh|en (html, pdf),
-# NO_BROWSER=1 (test), PORT=N and ALLOW_ROOT=1 (lab), CONSTRAINTS= (install the latest releases).
+# KERNEL=d2lnotes-fork|python3, JOBS=N, TIMEOUT=<seconds per notebook>, LANG=zh|en (html, pdf)
+# or zh|en|both (lab, remembered for this clone), NO_BROWSER=1 (test), PORT=N and ALLOW_ROOT=1
+# (lab), CONSTRAINTS= (install the latest releases), TORCH=cpu (PyTorch's CPU build on Linux).
+#
+# Two installs: `make install` (and `make lab`) installs what studying needs, requirements.txt;
+# run, html, pdf, test, lint and bench add the tools of requirements-dev.txt on first use.
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 # Exact versions recorded from a passing run; `make install CONSTRAINTS=` takes the latest.
 CONSTRAINTS ?= $(wildcard constraints.txt)
+# TORCH=cpu: torch and torchvision from PyTorch's CPU-only index (PyPI's Linux wheels are the
+# CUDA build, gigabytes of GPU libraries), at the versions of constraints.txt; the CI does the
+# same. On macOS and Windows PyPI's wheels are CPU builds already.
+TORCH  ?=
+TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+ifneq ($(filter-out cpu,$(TORCH)),)
+$(error TORCH=$(TORCH): the one choice is TORCH=cpu (PyTorch's CPU build); leave TORCH out for PyPI's)
+endif
 DEVICE ?=
 NB     ?=
 KERNEL ?=
@@ -18,7 +31,7 @@ JOBS   ?=
 TIMEOUT ?=
 # LANG is also the locale variable of every shell, so only a LANG given on the command line counts.
 ifeq ($(origin LANG),command line)
-SITE_LANG := $(LANG)
+CHOSEN_LANG := $(LANG)
 endif
 
 EXECUTION := $(if $(DEVICE),--device "$(DEVICE)") $(if $(KERNEL),--kernel $(KERNEL)) \
@@ -26,47 +39,59 @@ EXECUTION := $(if $(DEVICE),--device "$(DEVICE)") $(if $(KERNEL),--kernel $(KERN
 RUN_OPTIONS := $(strip $(EXECUTION) $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
 	$(foreach p,$(NB),--pattern "$(p)"))
 HTML_OPTIONS := $(strip $(EXECUTION) $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
-	$(if $(SITE_LANG),--lang $(SITE_LANG)))
+	$(if $(CHOSEN_LANG),--lang $(CHOSEN_LANG)))
 TEST_OPTIONS := $(strip $(EXECUTION) $(if $(NO_BROWSER),--no-browser))
-LAB_OPTIONS := $(strip $(if $(PORT),--port $(PORT)) $(if $(ALLOW_ROOT),--allow-root))
-PIP_OPTIONS := $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -r requirements.txt -e . -e shared/tools
+LAB_OPTIONS := $(strip $(if $(PORT),--port $(PORT)) $(if $(ALLOW_ROOT),--allow-root) \
+	$(if $(CHOSEN_LANG),--lang $(CHOSEN_LANG)))
+PIN    := $(if $(CONSTRAINTS),-c $(CONSTRAINTS) )
+PIP_OPTIONS := $(PIN)-r requirements.txt -e . -e shared/tools
 NOTESTOOLS := $(BIN)/python -m notestools
 
 export PYTHONUNBUFFERED := 1
 
-.PHONY: install lab run html pdf test lint bench clean
+.PHONY: install install-dev lab run html pdf test lint bench clean
 
+# Studying: JupyterLab and its Chinese language pack, torch, torchvision, matplotlib, pandas,
+# nbstripout (the git filter), the helper d2lnotes and the tools package (`make lab`), editable.
 $(STAMP): requirements.txt pyproject.toml shared/tools/pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
+	$(if $(TORCH),$(BIN)/python -m pip install $(PIN)torch torchvision --index-url $(TORCH_CPU_INDEX))
 	$(BIN)/python -m pip install $(PIP_OPTIONS)
 	$(NOTESTOOLS) git-filter
 	touch $@
 
+# Running, testing, exporting and measuring: papermill, nbval, pytest, ruff, selenium, build...
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install $(PIN)-r requirements-dev.txt
+	touch $@
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
 
 lab: $(STAMP)
 	$(NOTESTOOLS) lab $(LAB_OPTIONS)
 
-run: $(STAMP)
+run: $(DEV_STAMP)
 	$(NOTESTOOLS) run $(RUN_OPTIONS)
 
 # Executes the notebooks first only when a notebook, a helper or the runner changed since the
 # last full run (build/results.json), so `make run && make html` executes them once.
-html: $(STAMP)
+html: $(DEV_STAMP)
 	$(NOTESTOOLS) html $(HTML_OPTIONS)
 
 # The same, then the site printed to build/html/d2l-notes.pdf (needs Chromium).
-pdf: $(STAMP)
+pdf: $(DEV_STAMP)
 	$(NOTESTOOLS) pdf $(HTML_OPTIONS)
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(NOTESTOOLS) test $(TEST_OPTIONS)
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(NOTESTOOLS) lint
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(NOTESTOOLS) bench
 
 clean:

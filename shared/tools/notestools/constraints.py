@@ -21,14 +21,17 @@ from .launch import read_pyproject
 from .notebooks import ROOT
 
 CONSTRAINTS = ROOT / "constraints.txt"
-REQUIREMENTS = ROOT / "requirements.txt"
+# What studying needs, and the tools on top of it (requirements-dev.txt starts with
+# `-r requirements.txt`).
+REQUIREMENTS = (ROOT / "requirements.txt", ROOT / "requirements-dev.txt")
 # The project's own packages are installed from the checkout, never pinned.
 OWN = {"d2lnotes", "d2lnotes-tools"}
 
 
 def ranges():
-    """Every requirement the pins must satisfy: requirements.txt and d2lnotes's own."""
-    lines = REQUIREMENTS.read_text(encoding="utf-8").splitlines()
+    """Every requirement the pins must satisfy: both requirements files and d2lnotes's own."""
+    lines = [line for path in REQUIREMENTS
+             for line in path.read_text(encoding="utf-8").splitlines()]
     found = [Requirement(line.split("#")[0].strip()) for line in lines
              if line.split("#")[0].strip() and not line.lstrip().startswith("-")]
     found += [Requirement(r) for r in read_pyproject()["project"]["dependencies"]]

@@ -59,10 +59,13 @@ def source_notebooks(pattern="", root=CHAPTERS):
 
 # The git filter (.gitattributes: `*.ipynb filter=nbstripout`). nbstripout drops outputs,
 # execution counts, widget state and JupyterLab's collapsed/scrolled/execution cell metadata;
-# these are what else a kernel or an editor fills in. Cell tags and the folded solutions'
-# `jp-MarkdownHeadingCollapsed` are kept; so are the cell ids, so that inserting a cell does
-# not renumber every cell after it.
-STRIPPED_KEYS = ("metadata.language_info", "metadata.vscode", "cell.metadata.jupyter")
+# these are what else a kernel or an editor fills in (an output folded in JupyterLab,
+# `jupyter.outputs_hidden`, too). Kept: cell tags, the folded solutions'
+# `jp-MarkdownHeadingCollapsed`, the folded install, figure and record cells'
+# `"jupyter": {"source_hidden": true}`, and the cell ids, so that inserting a cell does not
+# renumber every cell after it.
+STRIPPED_KEYS = ("metadata.language_info", "metadata.vscode",
+                 "cell.metadata.jupyter.outputs_hidden")
 # --unix-newlines: Windows gets the same bytes as Linux.
 NBSTRIPOUT_OPTIONS = ("--keep-id", "--unix-newlines", "--extra-keys", " ".join(STRIPPED_KEYS))
 
