@@ -59,6 +59,11 @@ def test_q3_gradient_of_the_norm():
     backwards = ex.q3.result(lambda x: -x / x.norm())
     assert backwards.status == "wrong" and "does not point" in backwards.message
     assert ex.q3.result(lambda x: x * torch.rsqrt((x * x).sum())).status == "correct"
+    inverse = ex.q3.result(lambda x: x / x.norm() ** 2)  # the right direction, the wrong length
+    assert inverse.status == "wrong" and "does not depend on the size of x." in inverse.message
+    assert "||x||^2" not in inverse.message
+    in_float32 = ex.q3.result(lambda x: x.float() / x.float().norm())  # rounding is not an error
+    assert in_float32.status == "correct", in_float32.message
 
 
 def test_q4_chain_rule():
@@ -90,6 +95,16 @@ def test_q9_stationary_point():
     assert ex.q9.result(torch.cos, math.pi).status == "correct"           # a minimum
     named = ex.q9.result(lambda x: x**2, "zero")
     assert named.status == "wrong" and "should be a number" in named.message
+    # |x| at 0: the central difference is 0, but there is no derivative (a corner)
+    corner = ex.q9.result(torch.abs, 0.0)
+    assert corner.status == "wrong" and "corner" in corner.message
+    cusp = ex.q9.result(lambda x: x.abs().sqrt(), 0.0)
+    assert cusp.status == "wrong" and "corner" in cusp.message
+    # a large value does not hide a slope of 1
+    offset = ex.q9.result(lambda x: 1e6 + x, 0.0)
+    assert offset.status == "wrong" and "slope is about 1," in offset.message
+    assert ex.q9.result(lambda x: 1e6 + (x - 3) ** 2, 3).status == "correct"
+    assert ex.q9.result(lambda x: math.cos(x), 0).status == "correct"  # math on a 0-d tensor
 
 
 def test_q10_inverse_derivative():

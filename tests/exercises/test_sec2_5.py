@@ -106,3 +106,4 @@ def test_q8_forward_and_reverse():
     same = ex.q8.result(right + 1, right + 1)
     assert same.status == "wrong" and "both directions agree" in same.message
     assert ex.q8.result(torch.tensor(right), round(right, 8)).status == "correct"
+    assert ex.q8.result(round(right, 6), round(right, 4)).status == "correct"  # as printed

@@ -94,6 +94,8 @@ def test_q7_variance_of_the_estimate():
     assert no_n.status == "wrong" and "does not change with n" in no_n.message
     sqrt_n = ex.q7.result(lambda p, n: p * (1 - p) / n**0.5)
     assert sqrt_n.status == "wrong" and "factor of 10" in sqrt_n.message
+    std = ex.q7.result(lambda p, n: (p * (1 - p) / n) ** 0.5)
+    assert std.status == "wrong" and "standard deviation" in std.message
     mean_not_var = ex.q7.result(lambda p, n: p / n)
     assert mean_not_var.status == "wrong" and "always shows the same side" in mean_not_var.message
 
@@ -120,6 +122,13 @@ def test_q9_coupled_tests():
     exact_one = 0.99 * prior / (0.99 * prior + 0.1 * (1 - prior))
     exact_two = 0.99**2 * prior / (0.99**2 * prior + 0.02 * (1 - prior))
     assert ex.q9.result(torch.tensor(table), exact_one, exact_two).status == "correct"
+    percent = ex.q9.result(table, 100 * exact_one, 100 * exact_two)
+    assert percent.status == "wrong" and "not a percentage" in percent.message
+    coarse = ex.q9.result(table, round(exact_one, 3), round(exact_two, 3))
+    assert coarse.status == "wrong" and "4 decimals" in coarse.message
+    everyone = 0.99 * prior / (0.99 * prior + 0.1)  # the healthy weighted by 1, not 1 - P(H = 1)
+    no_share = ex.q9.result(table, everyone, exact_two)
+    assert no_share.status == "wrong" and "1 - P(H = 1)" in no_share.message
 
 
 def test_q10_portfolio():

@@ -43,7 +43,8 @@ def _tangent_at_1(tangent_line):
              f"through the point (1, f(1)).")
     slope = (y[2] - y[1]).item() / 0.5
     if abs(slope - 4) > 1e-6:
-        fail(f"你的直线斜率是 {slope:.4g}，不等于 f'(1)：把 1/x 写成 x^(-1)，再仔细用幂律求导。",
+        fail(f"你的直线斜率是 {slope:.4g}，不等于 f'(1)：把 1/x 写成 x^(-1)，"
+             f"再仔细用幂律求导，注意符号。",
              f"your line's slope is {slope:.4g}, not f'(1): write 1/x as x^(-1) and apply the "
              f"power rule carefully, sign included.")
 
@@ -81,14 +82,16 @@ def _gradient_of_the_norm(grad_norm):
                  f"grad_norm(x) has shape {tuple(g.shape)}, but a gradient has the shape of x, "
                  f"{tuple(x.shape)}.")
         length = torch.linalg.vector_norm(g).item()
-        if not math.isclose(length, 1.0, rel_tol=1e-6):
+        if not math.isclose(length, 1.0, rel_tol=1e-5):  # 1e-5: a float32 answer is fine too
+            squared = torch.allclose(g, 2 * x)
             fail(f"在 ||x|| = {x.norm().item():.3g} 处你的梯度长度为 {length:.4g}："
-                 f"范数沿径向的增长率与 x "
-                 f"的大小无关（你求的是不是 ||x||^2 的梯度？）。",
+                 f"范数沿径向的增长率与 x 的大小无关"
+                 + ("（你求的是不是 ||x||^2 的梯度？）。" if squared else "。"),
                  f"at ||x|| = {x.norm().item():.3g} your gradient has length {length:.4g}: the "
-                 f"norm grows at a rate that does not depend on the size of x (is yours the "
-                 f"gradient of ||x||^2?).")
-        if torch.dot(g, x).item() < (1 - 1e-9) * x.norm().item():
+                 f"norm grows at a rate that does not depend on the size of x"
+                 + (" (is yours the gradient of ||x||^2?)." if squared else "."))
+        cosine = torch.dot(g, x).item() / (length * x.norm().item())
+        if cosine < 1 - 1e-6:
             fail("你的梯度没有指向范数增长最快的方向（从原点沿 x 向外）。",
                  "your gradient does not point where the norm grows fastest (away from the origin, "
                  "along x).")
@@ -147,23 +150,37 @@ def _derivative_of_x_to_the_x(d_x_to_the_x):
 
 @exercises.check(9)
 def _stationary_point(my_function, my_point):
-    """`my_function` has derivative 0 at `my_point` (checked by a central difference)."""
+    """`my_function` has derivative 0 at `my_point`: its central difference vanishes, and so do
+    its one-sided slopes as the step shrinks (no corner, as |x| has at 0)."""
     try:
         point = float(answer(my_point))
     except (TypeError, ValueError):
         fail(f"my_point 应该是一个数，而你给出的是 {type(my_point).__name__}。",
              f"my_point should be a number, got {type(my_point).__name__}.")
+
+    def value(step):
+        out = _tensor(call(my_function, torch.tensor(point + step, dtype=_F64)), "my_function(x)")
+        if out.numel() != 1:
+            fail("my_function 应该对一个数返回一个数。",
+                 "my_function should return one number for one number.")
+        return out.item()
+
+    f0 = value(0.0)
+    tol = 1e-6 + 1e-9 * abs(f0)  # rounding in float64 leaves far less than this
     h = 1e-5
-    values = [_tensor(call(my_function, torch.tensor(point + s, dtype=_F64)), "my_function(x)")
-              for s in (-h, 0.0, h)]
-    if any(v.numel() != 1 for v in values):
-        fail("my_function 应该对一个数返回一个数。",
-             "my_function should return one number for one number.")
-    slope = (values[2] - values[0]).item() / (2 * h)
-    if abs(slope) > 1e-5 * max(1.0, abs(values[1].item())):
+    slope = (value(h) - value(-h)) / (2 * h)
+    if abs(slope) > tol:
         fail(f"在 x = {point:g} 处，你的函数的斜率约为 {slope:.3g}，不是 0：切线在那里不是水平的。",
              f"at x = {point:g} your function's slope is about {slope:.3g}, not 0: its tangent "
              f"is not horizontal there.")
+    for side in (1.0, -1.0):  # one-sided slopes must shrink with the step if f'(point) = 0
+        coarse, fine = ((value(side * s) - f0) / s for s in (1e-3, 1e-5))
+        if abs(fine) > tol and abs(fine) > 0.1 * abs(coarse):
+            fail(f"在 x = {point:g} 处，你的函数左右两侧的斜率不趋于 0（约为 {fine:.3g}）："
+                 f"那里是一个尖角，f'(x) 不存在，而不是等于 0。",
+                 f"at x = {point:g} the slopes to the left and right of your function do not "
+                 f"shrink to 0 (about {fine:.3g}): it has a corner there, where f'(x) does not "
+                 f"exist rather than being 0.")
 
 
 @exercises.check(10)

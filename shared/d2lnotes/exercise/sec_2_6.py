@@ -30,18 +30,18 @@ def _number(value, what):
 
 
 @exercises.check(1)
-def _running_estimates(estimates):
-    """`estimates(m, n)` throws a fair die in m groups of n and returns the (m, 6) running
+def _running_estimates(running_estimates):
+    """`running_estimates(m, n)` throws a fair die in m groups of n and returns the (m, 6) running
     estimates of the six probabilities, one row after each group."""
     for m, n in ((60, 10), (20, 100)):
         with torch.random.fork_rng(devices=[]):  # leave the student's random state alone
             torch.manual_seed(26)
-            est = _tensor(call(estimates, m, n), f"estimates({m}, {n})")
+            est = _tensor(call(running_estimates, m, n), f"running_estimates({m}, {n})")
         if est.shape != (m, 6):
-            fail(f"estimates({m}, {n}) 的形状是 {tuple(est.shape)}："
+            fail(f"running_estimates({m}, {n}) 的形状是 {tuple(est.shape)}："
                  f"每组之后一行，每个面一列，应为 ({m}, 6)。",
-                 f"estimates({m}, {n}) has shape {tuple(est.shape)}: one row after each group, "
-                 f"one column per face, ({m}, 6).")
+                 f"running_estimates({m}, {n}) has shape {tuple(est.shape)}: one row after "
+                 f"each group, one column per face, ({m}, 6).")
         if not torch.allclose(est.sum(dim=1), torch.ones(m, dtype=_F64)):
             fail("每一行的估计概率之和应为 1：用到目前为止的总投掷次数去除。",
                  "each row's estimated probabilities should sum to 1: divide by the number of "
@@ -131,6 +131,10 @@ def _variance_of_the_estimate(var_p_hat):
                      f"a coin with p = {p} always shows the same side: the estimate never varies, "
                      f"so its variance is 0.")
             continue
+        if math.isclose(values[1], math.sqrt(p * (1 - p)), rel_tol=1e-6):
+            fail("这是标准差（方差的平方根），题目问的是方差。",
+                 "that is the standard deviation (the square root of the variance); the "
+                 "exercise asks for the variance.")
         if math.isclose(values[1], values[100], rel_tol=1e-6):
             fail("你的方差不随 n 变化：平均的投掷次数越多，估计越稳定。",
                  "your variance does not change with n: averaging more tosses steadies the "
@@ -173,6 +177,21 @@ def _coupled_tests(table_healthy, p_one_positive, p_two_positive):
     two = sick_two * prior / (sick_two * prior + 0.02 * (1 - prior))
     got_one = _number(p_one_positive, "p_one_positive")
     got_two = _number(p_two_positive, "p_two_positive")
+    answers = (("p_one_positive", got_one, one, sick_one, 0.1),
+               ("p_two_positive", got_two, two, sick_two, 0.02))
+    for name, got, exact, sick, healthy in answers:
+        if not 0 <= got <= 1:
+            fail(f"{name} = {got:g} 不在 0 和 1 之间：概率不是百分数。",
+                 f"{name} = {got:g} is not between 0 and 1: give a probability, not a "
+                 f"percentage.")
+        if math.isclose(got, sick * prior / (sick * prior + healthy), rel_tol=1e-9):
+            fail(f"{name} 的分母里，健康人的比例是 1 - P(H = 1)，而不是 1。",
+                 f"in {name}'s denominator the share of healthy patients is 1 - P(H = 1), "
+                 f"not 1.")
+        if 5e-5 < abs(got - exact) < 5e-4:
+            fail(f"{name} 已经很接近了，但请至少精确到 4 位小数（直接用计算结果即可）。",
+                 f"{name} is close, but give it to 4 decimals or better (the computed value "
+                 f"itself will do).")
     if not math.isclose(got_one, one, rel_tol=0, abs_tol=5e-5):
         fail("p_one_positive 不对：用贝叶斯定理，分母是一次阳性的边际概率。",
              "p_one_positive is wrong: use Bayes' theorem; the denominator is the marginal "
