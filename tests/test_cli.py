@@ -356,15 +356,19 @@ def test_lab_command():
 # -- run, end to end -----------------------------------------------------------------------------
 
 def test_run_executes_a_notebook(tmp_path):
+    """`python -m notestools run` is the runner (a small notebook: the real ones run in
+    test_run_notebooks.py, test_executed.py and nbval)."""
     out, results = tmp_path / "notebooks", tmp_path / "results.json"
-    done = subprocess.run([sys.executable, "-m", "notestools", "run", "--pattern", "2.1-data",
-                           "--out", str(out), "--results", str(results), "--jobs", "1"],
+    done = subprocess.run([sys.executable, "-m", "notestools", "run", "--src",
+                           str(ROOT / "tests" / "faults"), "--pattern", "ok",
+                           "--out", str(out), "--results", str(results), "--jobs", "1",
+                           "--kernel", "python3"],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert (out / "02-preliminaries" / "2.1-data-manipulation.ipynb").is_file()
+    assert (out / "ok.ipynb").is_file()
     report = json.loads(results.read_text(encoding="utf-8"))
-    assert [(nb["notebook"], nb["status"]) for nb in report["notebooks"]] == [
-        ("02-preliminaries/2.1-data-manipulation.ipynb", "ok")]
+    assert [(nb["notebook"], nb["status"], nb["recorded"]) for nb in report["notebooks"]] == [
+        ("ok.ipynb", "ok", {"answer": 42})]
 
 
 def test_lint_checks_every_tracked_notebook(tmp_path, capsys):

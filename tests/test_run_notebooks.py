@@ -154,8 +154,13 @@ def _edit(path, cell_id, source):
     nbformat.write(nb, path)
 
 
+@pytest.fixture(scope="module")
+def cpu_environment():
+    return run_notebooks.environment("cpu")
+
+
 @pytest.fixture
-def small_tree(tmp_path, monkeypatch):
+def small_tree(tmp_path, monkeypatch, cpu_environment):
     """Two made-up notebooks, a stand-in for the helper package, and a function running
     them as `make run` does (in this process; python3 kernels, which start fast)."""
     src, out = tmp_path / "chapters", tmp_path / "notebooks"
@@ -163,6 +168,8 @@ def small_tree(tmp_path, monkeypatch):
     helpers.mkdir()
     (helpers / "train.py").write_text("EPOCHS = 1\n")
     monkeypatch.setattr(run_notebooks, "HELPERS", helpers)
+    # The environment as a run finds it (a child process importing torch: seconds each run).
+    monkeypatch.setattr(run_notebooks, "environment", lambda device: dict(cpu_environment))
     chapter = src / "02-preliminaries"
     _small_notebook(chapter / "2.1-a.ipynb", "print('a', 1)", "PROSE-A-ONE", "# 2.1 甲 First")
     _small_notebook(chapter / "2.2-b.ipynb", "print('b', 1)", "PROSE-B-ONE", "# 2.2 乙 Second")
