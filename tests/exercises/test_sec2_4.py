@@ -33,6 +33,10 @@ def test_q1_tangent_line():
     h = 1e-7
     slope = ((1 + h) ** 3 - 1 / (1 + h) - (1 - h) ** 3 + 1 / (1 - h)) / (2 * h)
     assert ex.q1.result(lambda x: 0 + round(slope, 6) * (x - 1)).status == "correct"
+    # correct too: float32, and a slope from a one-sided difference quotient
+    assert ex.q1.result(lambda x: 4 * x.float() - 4).status == "correct"
+    forward = ((1 + 1e-6) ** 3 - 1 / (1 + 1e-6)) / 1e-6  # 4.000003
+    assert ex.q1.result(lambda x: forward * (x - 1)).status == "correct"
 
 
 def test_q2_gradient():

@@ -34,15 +34,15 @@ def _tangent_at_1(tangent_line):
              f"应逐点给出切线的值。",
              f"tangent_line returns shape {tuple(y.shape)} for x of shape {tuple(x.shape)}: it "
              f"should give the line's value at each point.")
-    if not torch.allclose(y.diff().diff(), torch.zeros(3, dtype=_F64), atol=1e-9):
+    if not torch.allclose(y.diff().diff(), torch.zeros(3, dtype=_F64), atol=1e-5):
         fail("你的函数不是一条直线：切线的形式是 y = kx + b。",
              "your function is not a straight line: a tangent line has the form y = kx + b.")
-    if abs(y[1].item()) > 1e-6:  # f(1) = 1 - 1 = 0
+    if abs(y[1].item()) > 1e-5:  # f(1) = 1 - 1 = 0; float32 and estimated slopes are fine
         fail(f"你的直线在 x = 1 处的值是 {y[1].item():.4g}，但切线必须经过点 (1, f(1))。",
              f"your line has the value {y[1].item():.4g} at x = 1, but a tangent line passes "
              f"through the point (1, f(1)).")
     slope = (y[2] - y[1]).item() / 0.5
-    if abs(slope - 4) > 1e-6:
+    if abs(slope - 4) > 1e-4:
         fail(f"你的直线斜率是 {slope:.4g}，不等于 f'(1)：把 1/x 写成 x^(-1)，"
              f"再仔细用幂律求导，注意符号。",
              f"your line's slope is {slope:.4g}, not f'(1): write 1/x as x^(-1) and apply the "
