@@ -240,17 +240,24 @@ def test_only_notebooks_whose_code_changed_are_executed_again(small_tree, capsys
     assert _executed(capsys)[:2] == (["2.1-a.ipynb", "2.2-b.ipynb"], [])
 
 
-def test_the_site_shows_prose_edited_after_the_run(small_tree, capsys):
+def test_the_site_shows_prose_edited_after_the_run(small_tree, capfd):
+    """What `make html` does after a prose edit: the runner executes nothing, the site shows
+    the new prose, and nothing alarming is printed on the way."""
     from notestools import site
 
     small_tree["run"]()
-    capsys.readouterr()
+    capfd.readouterr()
     _edit(small_tree["src"] / "2.1-a.ipynb", "prose", "PROSE-A-EDITED")
     small_tree["run"]()
-    assert _executed(capsys)[0] == []
     html = small_tree["results"].parent / "html"
-    site.build_site(small_tree["out"].parent, html, "both", small_tree["results"],
-                    chapters=None, repository=None)
+    assert site.main(["--src", str(small_tree["out"].parent), "--out", str(html),
+                      "--results", str(small_tree["results"]),
+                      "--chapters", str(small_tree["src"].parent)]) == 0
+    out, err = capfd.readouterr()
+    assert not any(line.startswith("ok ") for line in out.splitlines())
+    assert "nothing to execute: 2 skipped" in out
+    for text in (out, err):
+        assert "ERROR" not in text and "Traceback" not in text, text
     page = (html / "02-preliminaries" / "2.1-a.html").read_text(encoding="utf-8")
     assert "PROSE-A-EDITED" in page and "PROSE-A-ONE" not in page
 
