@@ -181,7 +181,7 @@ def _coupled_tests(table_healthy, p_one_positive, p_two_positive):
                ("p_two_positive", got_two, two, sick_two, 0.02))
     for name, got, exact, sick, healthy in answers:
         if not 0 <= got <= 1:
-            fail(f"{name} = {got:g} 不在 0 和 1 之间：概率不是百分数。",
+            fail(f"{name} = {got:g} 不在 0 和 1 之间：请给出概率，而不是百分数。",
                  f"{name} = {got:g} is not between 0 and 1: give a probability, not a "
                  f"percentage.")
         if math.isclose(got, sick * prior / (sick * prior + healthy), rel_tol=1e-9):
