@@ -32,6 +32,13 @@ def test_q1_best_constants():
     middle = lambda x: x.sort().values[len(x) // 2]
     assert ex.q1.result(lambda x: x.sum() / len(x), middle).status == "correct"
 
+    def grid_search(loss):                       # an approximate answer: the best of 10001 values
+        def best(x):
+            bs = torch.linspace(float(x.min()), float(x.max()), 10001, dtype=x.dtype)
+            return bs[loss(x[None, :] - bs[:, None]).sum(dim=1).argmin()]
+        return best
+    assert ex.q1.result(grid_search(torch.square), grid_search(torch.abs)).status == "correct"
+
 
 def test_q2_closed_form():
     assert ex.q2.result(stub).status == "not attempted"
@@ -41,6 +48,8 @@ def test_q2_closed_form():
     forgot_xt = ex.q2.result(lambda X, y: torch.linalg.inv(X.T @ X) @ y)
     assert forgot_xt.status == "wrong" and "raised RuntimeError" in forgot_xt.message
     assert ex.q2.result(lambda X, y: torch.linalg.pinv(X) @ y.reshape(-1)).status == "correct"
+    in_float32 = lambda X, y: torch.linalg.solve((X.T @ X).float(), (X.T @ y).float())
+    assert ex.q2.result(in_float32).status == "correct"
 
 
 def test_q3_laplace_nll():
@@ -49,6 +58,8 @@ def test_q3_laplace_nll():
     assert squared.status == "wrong" and "squared error" in squared.message
     no_constant = ex.q3.result(lambda y_hat, y: (y - y_hat).abs().sum())
     assert no_constant.status == "wrong" and "log 2" in no_constant.message
+    averaged = ex.q3.result(lambda y_hat, y: (math.log(2) + (y - y_hat).abs()).mean())
+    assert averaged.status == "wrong" and "you averaged" in averaged.message
     via_density = lambda y_hat, y: -torch.log(0.5 * torch.exp(-(y - y_hat).abs())).sum()
     assert ex.q3.result(via_density).status == "correct"
 
@@ -69,6 +80,9 @@ def test_q5_quadratic_features():
     all_pairs = ex.q5.result(lambda X: (X[:, :, None] * X[:, None, :]).reshape(len(X), -1))
     assert all_pairs.status == "wrong" and "count each pair once" in all_pairs.message
     d = 3
+    with_x = ex.q5.result(lambda X: torch.cat(
+        [X, torch.stack([X[:, i] * X[:, j] for i in range(d) for j in range(i, d)], 1)], 1))
+    assert with_x.status == "wrong" and "linear terms" in with_x.message   # 3 + 6 = 9 = d * d
     upper = lambda X: torch.stack([X[:, i] * X[:, j] for i in range(d) for j in range(i, d)], 1)
     assert ex.q5.result(upper).status == "correct"
 

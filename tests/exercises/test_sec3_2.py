@@ -28,6 +28,9 @@ def test_q1_initialization():
     large = ex.q1.result(True, False)
     assert large.status == "wrong" and "convex quadratic" in large.message
     assert ex.q1.result(1 == 1, not False).status == "correct"
+    computed = torch.tensor([2.0]) - torch.tensor([1.999]) < 0.01      # a comparison, as a tensor
+    assert ex.q1.result(computed, computed.numpy()[0]).status == "correct"
+    assert ex.q1.result("yes", True).status == "wrong"
 
 
 def test_q2_fit_ohm():
@@ -76,6 +79,12 @@ def test_q4_second_derivative():
         (d,) = torch.autograd.grad(f(x), x)
         return torch.autograd.grad(d, x)[0]
     assert "without its graph" in ex.q4.result(no_graph).message
+
+    def in_float32(f, x):
+        x = torch.tensor(float(x), requires_grad=True)
+        (d,) = torch.autograd.grad(f(x), x, create_graph=True)
+        return torch.autograd.grad(d, x)[0]
+    assert ex.q4.result(in_float32).status == "correct"
 
     def with_backward(f, x):
         x = x.detach().requires_grad_(True)

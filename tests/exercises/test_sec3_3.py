@@ -24,6 +24,7 @@ def test_q1_lr_for_sum():
     same = ex.q1.result(lambda lr, b: lr)
     assert same.status == "wrong" and "takes different steps" in same.message
     assert ex.q1.result(lambda lr, b: lr * (1 / b)).status == "correct"
+    assert ex.q1.result(lambda lr, b: torch.tensor(lr / b)).status == "correct"   # float32
 
 
 def test_q2_huber_loss():

@@ -15,11 +15,12 @@ def _lr_for_sum(lr_for_sum):
             lr_sum = float(call(lr_for_sum, lr_mean, batch_size))
         except (TypeError, ValueError):
             fail("请返回一个数（学习率）。", "return a number (the learning rate).")
-        if abs(lr_sum - lr_mean * batch_size) < 1e-12:
+        tolerance = 1e-6 * lr_mean / batch_size               # a float32 answer passes
+        if abs(lr_sum - lr_mean * batch_size) < tolerance:
             fail("用总和时梯度大了 batch_size 倍：学习率应该变小，而不是变大。",
                  "with the sum the gradients are batch_size times larger: the learning rate must "
                  "shrink, not grow.")
-        if abs(lr_sum - lr_mean / batch_size) > 1e-12 * max(1.0, lr_mean):
+        if abs(lr_sum - lr_mean / batch_size) > tolerance:
             fail(f"对 lr = {lr_mean}、批量大小 {batch_size}，你的学习率 {lr_sum:g} "
                  "走出的步长与原来不同：比较两种损失的梯度。",
                  f"for lr = {lr_mean} and batch size {batch_size}, your rate {lr_sum:g} takes "

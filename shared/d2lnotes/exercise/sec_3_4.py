@@ -24,7 +24,7 @@ def _ce_hessian(softmax_ce_hessian):
     o = torch.tensor([0.3, -1.2, 2.0, 0.5], dtype=torch.float64)
     H = _tensor(call(softmax_ce_hessian, o.clone()), "你的黑塞矩阵 · your Hessian")
     if tuple(H.shape) != (4, 4):
-        fail(f"q = 4 个 logit 的二阶导数构成 4 × 4 矩阵，而你的形状是 {tuple(H.shape)}。",
+        fail(f"q = 4 个未规范化的预测（logits）的二阶导数构成 4 × 4 矩阵，而你的形状是 {tuple(H.shape)}。",
              "the second derivatives for q = 4 logits form a 4 × 4 matrix, yours has shape "
              f"{tuple(H.shape)}.")
     p = torch.softmax(o, dim=0)
@@ -34,7 +34,7 @@ def _ce_hessian(softmax_ce_hessian):
              "the diagonal is right, the off-diagonal entries are not: changing o_i also changes "
              "every p_j with j ≠ i.")
     if not torch.allclose(H, expected):
-        fail("这不是交叉熵损失对 logit 的二阶导数：从梯度 softmax(o) − y 出发再求一次导。",
+        fail("这不是交叉熵损失对未规范化的预测的二阶导数：从梯度 softmax(o) − y 出发再求一次导。",
              "this is not the second derivative of the cross-entropy loss: differentiate the "
              "gradient softmax(o) − y once more.")
 
@@ -88,8 +88,13 @@ def _smooth_min(smooth_min):
 def _trits(trits_needed):
     """Ternary units needed to send one integer in 0..7."""
     t = answer(trits_needed)
-    if not isinstance(t, int) or isinstance(t, bool) or t < 1:
+    try:                                    # 2, 2.0, numpy.int64(2) and tensor(2) all count
+        whole = not isinstance(t, bool) and float(t) == int(t)
+    except (TypeError, ValueError, RuntimeError):
+        whole = False
+    if not whole or int(t) < 1:
         fail("请填一个正整数。", "fill in a positive integer.")
+    t = int(t)
     if 3**t < 8:
         fail(f"{t} 个三进制单元只有 {3**t} 种取值，不够表示 8 个整数。",
              f"{t} ternary units give only {3**t} values, not enough for 8 integers.")
