@@ -1,9 +1,14 @@
 """JupyterLab as a student uses it, in headless Chromium: open a notebook, Run All, save.
 
-The lab serves a temporary git copy of the notes with the repository's notebook filter
-configured. After Run All there must be no error output, exactly one training figure,
-every solution still folded, no figure wider than the notebook, a mistake answered in one
-line, and `git status` clean although the saved notebooks now hold outputs.
+One server (`make lab`'s command line and settings) serves a temporary git copy of the notes
+with the repository's notebook filter configured. After Run All there must be no error output,
+exactly one training figure, every solution still folded, no figure wider than the notebook, a
+mistake answered in one line, and `git status` clean although the saved notebooks now hold
+outputs. The language views: with `LANG=zh` 3.6 shows no English note, its table of contents
+no English-only heading, keyboard navigation never stops on a hidden cell, and the menus are
+Chinese; with both languages the first note after the title is the Chinese one. Opening then
+closing an untouched notebook asks nothing, changes nothing and leaves no kernel; the contents
+page starts none; and the server's terminal shows no warning or traceback.
 """
 
 import json
@@ -19,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from notestools.lab import SETTINGS, lab_command, running_as_root
+from notestools.lab import lab_command, running_as_root, server_settings
 from notestools.notebooks import CHAPTERS, ROOT, install_git_filter
 from notestools.site.browser import wait_for
 
@@ -55,28 +60,45 @@ def repo(tmp_path_factory):
     return repo
 
 
+class Lab(str):
+    """The server's URL, with its settings folder and log."""
+
+    def __new__(cls, url, settings, log):
+        self = super().__new__(cls, url)
+        self.settings, self.log = settings, log
+        return self
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
+def use_view(settings, language):
+    """The language view of `make lab LANG=<language>` from the next page load on (the server
+    reads the page's options on each load; its menus' language is fixed when it starts)."""
+    view = server_settings(language, settings.parent / f"view-{language}")
+    shutil.copy(view / "page_config.json", settings / "page_config.json")
+
+
 @pytest.fixture(scope="module")
 def lab(repo, tmp_path_factory):
-    """JupyterLab on a free localhost port with the project's settings (news pop-up off);
-    cells are all kept in the page (no windowing) so the test can read them."""
+    """JupyterLab on a free localhost port with `make lab LANG=zh`'s command line and settings
+    (Chinese menus), showing both languages until a test chooses a view; yields its URL, its
+    settings folder and its log (the server's terminal)."""
     home = tmp_path_factory.mktemp("jupyter")
-    settings = home / "settings"
-    shutil.copytree(SETTINGS, settings)
+    settings = server_settings("zh", home / "settings")
     overrides = json.loads((settings / "overrides.json").read_text())
-    overrides["@jupyterlab/notebook-extension:tracker"] = {"windowingMode": "none"}
+    # every cell kept in the page (no windowing), so the test can read them all
+    overrides["@jupyterlab/notebook-extension:tracker"]["windowingMode"] = "none"
     (settings / "overrides.json").write_text(json.dumps(overrides))
+    use_view(settings, "both")
     port = free_port()
     # `make lab`'s command line (containers and CI run as root), with this test's settings
     command = lab_command(None, port, allow_root=running_as_root(), browser=False,
-                          root=repo / "chapters", settings=settings)
+                          root=repo / "chapters", settings=settings, state=home / "state")
     command += [f"--IdentityProvider.token={TOKEN}",
-                f"--LabApp.workspaces_dir={home / 'workspaces'}",
                 "--LabApp.expose_app_in_browser=True"]  # window.jupyterapp runs commands
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"),
            "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "OMP_NUM_THREADS": "1"}
@@ -94,7 +116,7 @@ def lab(repo, tmp_path_factory):
                 time.sleep(0.5)
         else:
             pytest.fail("JupyterLab did not answer within 60 s")
-        yield url
+        yield Lab(url, settings, home / "lab.log")
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # the server and its kernels
         try:
@@ -146,6 +168,7 @@ def command(driver, name):
 
 
 def run_all_and_save(driver, url, notebook, shots):
+    use_view(url.settings, "both")
     # A workspace of its own per notebook: only this notebook's cells are in the page.
     workspace = "nb" + "".join(ch for ch in Path(notebook).stem if ch.isalnum())
     driver.get(f"{url}/lab/workspaces/{workspace}/tree/{notebook}?token={TOKEN}")
@@ -213,3 +236,113 @@ return out ? out.innerText : null;"""
     text = driver.execute_script(output).strip()
     assert text.startswith("BadValueError: Unknown device 'gpu'"), text
     assert len(text.splitlines()) == 1, text
+
+
+# -- language views, a tidy lab, a quiet terminal ------------------------------------------------
+
+SECTION = "03-linear-neural-networks/3.6-softmax-regression-from-scratch.ipynb"
+CJK = r"/[\u3400-\u9fff]/"
+# Every cell of the open notebook: type, tags, whether it shows, whether it lies under a
+# folded heading (a solution), and whether it is active.
+CELLS = NOTEBOOK + """
+return w.content.widgets.map((c, i) => ({
+  type: c.model.type, tags: c.model.getMetadata('tags') || [],
+  shown: c.node.getClientRects().length > 0, folded: c.isHidden,
+  active: i === w.content.activeCellIndex}));"""
+CONTENTS = """
+return [...document.querySelectorAll('.jp-TableOfContents-content .jp-tocItem-content')]
+  .map(e => e.textContent.trim());"""
+LOADED = NOTEBOOK + "return !!(w && w.context?.isReady && w.content?.widgets.length);"
+
+
+def open_notebook(driver, lab, notebook, workspace, language="both"):
+    use_view(lab.settings, language)
+    driver.get(f"{lab}/lab/workspaces/{workspace}/tree/{notebook}?token={TOKEN}")
+    wait_until(driver, LOADED, 120, f"{notebook} in the page")
+    time.sleep(1)  # the view is applied as the cells arrive
+
+
+def api(lab, path):
+    with urllib.request.urlopen(f"{lab}/api/{path}?token={TOKEN}", timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+def test_chinese_view_hides_english(lab, driver):
+    """`make lab LANG=zh`: no English note on the page, in the table of contents or on the way
+    of the keyboard; code and bilingual cells all shown; menus in Chinese."""
+    open_notebook(driver, lab, SECTION, "zh", "zh")
+    cells = driver.execute_script(CELLS)
+    english = [c for c in cells if "en" in c["tags"] and "bilingual" not in c["tags"]]
+    assert english and not any(c["shown"] for c in english), "an English note is shown"
+    assert all(c["shown"] or c["folded"] for c in cells if c not in english), \
+        "code, outputs, bilingual and Chinese cells all show (but under a folded heading)"
+    assert any(c["shown"] and "zh" in c["tags"] for c in cells)
+
+    command(driver, "toc:show-panel")
+    wait_until(driver, f"return ((() => {{ {CONTENTS} }})()).length > 3", 30, "the contents")
+    headings = driver.execute_script(CONTENTS)
+    english_only = [h for h in headings
+                    if not driver.execute_script(f"return {CJK}.test(arguments[0])", h)]
+    assert english_only == [], f"English-only headings in the table of contents: {english_only}"
+
+    # keyboard navigation steps over hidden cells, down and up
+    first = next(i for i, c in enumerate(cells) if c in english)
+    driver.execute_script(NOTEBOOK + f"w.content.activeCellIndex = {first - 1};")
+    for move in ("notebook:move-cursor-down", "notebook:move-cursor-up"):
+        for _ in range(3):
+            command(driver, move)
+            active = next(c for c in driver.execute_script(CELLS) if c["active"])
+            assert active["shown"], f"{move} stopped on a hidden cell"
+
+    menus = driver.execute_script(
+        "return [...document.querySelectorAll('.lm-MenuBar-itemLabel')].map(e => e.textContent)")
+    assert menus[:2] == ["文件", "编辑"], f"JupyterLab's menus are not Chinese: {menus}"
+
+
+def test_both_languages_chinese_first(lab, driver):
+    """Both languages: nothing hidden, and the first note after the title is the Chinese one."""
+    open_notebook(driver, lab, SECTION, "both")
+    cells = driver.execute_script(CELLS)
+    assert all(c["shown"] or c["folded"] for c in cells)
+    notes = [c for c in cells[1:] if c["type"] == "markdown" and {"en", "zh"} & set(c["tags"])]
+    assert "zh" in notes[0]["tags"], "the first note after the title is Chinese"
+
+
+def test_opening_and_closing_an_untouched_notebook_changes_nothing(repo, lab, driver):
+    """No "Save your work?" dialog, git status clean, the notebook's kernel shut down; the
+    contents page (markdown only) starts no kernel."""
+    notebook = NOTEBOOKS[0]
+    use_view(lab.settings, "both")
+    driver.get(f"{lab}/lab/workspaces/untouched/tree/{notebook}?token={TOKEN}")
+    wait_until(driver, READY, 120, "the notebook and its kernel")
+    time.sleep(2)  # kernel info and the notebook's metadata settle
+    assert driver.execute_script(NOTEBOOK + "return w.context.model.dirty;") is False, \
+        "an untouched notebook is marked modified"
+    kernel = driver.execute_script(NOTEBOOK + "return w.sessionContext.session.kernel.id;")
+    command(driver, "application:close")
+    time.sleep(3)
+    assert driver.execute_script("return document.querySelector('.jp-Dialog') === null"), \
+        driver.execute_script("return document.querySelector('.jp-Dialog').innerText")
+    assert git(repo, "status", "--porcelain", "chapters") == ""
+    for _ in range(30):
+        if kernel not in [k["id"] for k in api(lab, "kernels")]:
+            break
+        time.sleep(1)
+    assert kernel not in [k["id"] for k in api(lab, "kernels")], "its kernel is still running"
+
+    driver.get(f"{lab}/lab/workspaces/contents/tree/README.ipynb?token={TOKEN}")
+    wait_until(driver, NOTEBOOK + "return !!(w && w.context?.isReady);", 120, "the contents")
+    time.sleep(5)  # a kernel would have been asked for by now
+    assert not [s for s in api(lab, "sessions") if s["path"].endswith("README.ipynb")], \
+        "the contents page started a kernel"
+    assert driver.execute_script("return document.querySelector('.jp-Dialog') === null")
+
+
+def test_the_terminal_stays_quiet(lab):
+    """After every test above: no warning, error or traceback in the server's terminal (its
+    kernels' included)."""
+    log = lab.log.read_text(encoding="utf-8", errors="replace")
+    noisy = [line for line in log.splitlines()
+             if line.startswith(("[W ", "[E ", "[C ")) and "received signal" not in line
+             or "Traceback" in line or "Warning" in line]
+    assert noisy == [], "\n".join(noisy)
