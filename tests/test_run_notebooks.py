@@ -296,6 +296,13 @@ def test_a_copy_from_another_run_or_missing_is_executed_again(small_tree, capsys
     assert "no executed copy (2.1-a)" in out
     assert "its executed copy is from another run (2.2-b)" in out
 
+    copy = small_tree["out"] / "2.1-a.ipynb"  # its fingerprint, but other code (edited by hand)
+    copy.write_text(copy.read_text().replace("print('a', 1)", "print('edited')"))
+    run()
+    ran, skipped, out = _executed(capsys)
+    assert (ran, skipped) == (["2.1-a.ipynb"], ["2.2-b.ipynb"])
+    assert "its executed copy does not match its code (2.1-a)" in out
+
 
 @pytest.mark.parametrize("kernel", ["d2lnotes-fork", "python3"])
 def test_a_passing_run_prints_no_error_and_no_traceback(kernel, small_tree, capfd):

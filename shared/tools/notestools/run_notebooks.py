@@ -286,8 +286,13 @@ def _run(args, paths, partial, stop):
             inputs = {str(p.relative_to(args.src)): notebook_inputs(p, shared, env)
                       for p in paths}
             todo, skipped = plan(paths, args.src, args.out, inputs, previous, args.rerun)
-            for path, last in skipped.items():
-                refreshed = refresh(path, args.out / last["notebook"])
+            for path, last in list(skipped.items()):
+                try:
+                    refreshed = refresh(path, args.out / last["notebook"])
+                except (ValueError, KeyError, TypeError):  # a copy edited since: run it
+                    todo[path] = "its executed copy does not match its code"
+                    del skipped[path]
+                    continue
                 _print_skipped(last, refreshed)
             if not todo:
                 results = []
