@@ -184,3 +184,13 @@ def test_tensor_cache_skips_torchvision_and_follows_the_files(fashion_mnist_root
     path.write_bytes(bytes(data))
     with pytest.raises(RuntimeError, match=r"labels span 0\.\.77"):
         d2l.load_data_fashion_mnist(256, root=tmp_path)
+
+
+def test_resized_training_batches_cover_every_example(fashion_mnist_root):
+    train_iter, _ = d2l.load_data_fashion_mnist(5000, resize=(14, 10), root=fashion_mnist_root)
+    assert isinstance(train_iter, d2l.TensorBatches) and len(train_iter) == 12
+    labels = []
+    for X, y in train_iter:
+        assert X.shape[1:] == (1, 14, 10) and X.dtype == torch.float32 and len(X) == len(y)
+        labels.append(y)
+    assert torch.equal(torch.bincount(torch.cat(labels)), torch.full((10,), 6000))

@@ -113,14 +113,30 @@ def test_accumulator_and_accuracy():
         d2l.accuracy(y_hat, torch.tensor([0, 2, 1]))
 
 
-def test_tensor_batches_rejects_bad_input():
-    images, labels = torch.zeros(4, 1, 2, 2, dtype=torch.uint8), torch.zeros(4)
+def test_tensor_batches_rejects_float_images():
+    """Images already divided by 255 would silently be divided again."""
+    images, labels = torch.zeros(4, 1, 2, 2, dtype=torch.uint8), torch.zeros(4, dtype=torch.long)
     with pytest.raises(ValueError, match="images must be uint8"):
         d2l.TensorBatches(images.float(), labels, 2)
-    with pytest.raises(ValueError, match=r"labels must have shape \(4,\)"):
-        d2l.TensorBatches(images, torch.zeros(3), 2)
-    batches = d2l.TensorBatches(images, labels, 3)
-    assert len(batches) == 2 and [len(y) for _, y in batches] == [3, 1]
+
+
+def test_tensor_batches_gathers_shuffled_batches_and_a_short_last_one():
+    images = torch.arange(10, dtype=torch.uint8).reshape(10, 1, 1, 1) * 25
+    labels = torch.arange(10)
+    ordered = d2l.TensorBatches(images, labels, 4)
+    assert len(ordered) == 3 and ordered.num_examples == 10
+    batches = list(ordered)
+    assert [len(y) for _, y in batches] == [4, 4, 2]  # the last batch is shorter
+    assert torch.equal(torch.cat([y for _, y in batches]), labels)  # file order
+    X, y = batches[0]
+    assert X.dtype == torch.float32 and torch.equal(X.flatten(), images[:4].flatten() / 255)
+    shuffled = d2l.TensorBatches(images, labels, 4, shuffle=True)
+    torch.manual_seed(0)
+    first = torch.cat([y for _, y in shuffled])
+    second = torch.cat([y for _, y in shuffled])
+    assert sorted(first.tolist()) == list(range(10)) and not torch.equal(first, second)
+    for X, y in shuffled:  # every image stays with its label
+        assert torch.equal((X.flatten() * 255).round().long(), y * 25)
 
 
 def _softmax_net():

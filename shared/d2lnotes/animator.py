@@ -1,4 +1,4 @@
-"""Animator (book 3.6): a training curve, shown once in Jupyter and redrawn in place."""
+"""Animator (book 3.6): one figure whose curves grow by a point at every call of add()."""
 
 import matplotlib.pyplot as plt
 from IPython import display, get_ipython
@@ -23,7 +23,7 @@ class Animator:  #@save
         self.config_axes = lambda: d2l.set_axes(
             self.axes[0], xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
         self.X, self.Y, self.fmts = None, None, fmts
-        self.handle = None  # the figure's place in the notebook, once it is shown
+        self.handle = None  # where the figure is shown, once it is
 
     def add(self, x, y):
         # Add multiple data points into the figure
@@ -48,7 +48,7 @@ class Animator:  #@save
         self.config_axes()
         if get_ipython() is None:  # a plain Python script: keep the figure, show nothing
             return
-        if self.handle is None:  # the first time: display the figure, keep a handle to it
+        if self.handle is None:  # the first time: show the figure below the cell
             self.handle = display.display(self.fig, display_id=True)
-        else:  # afterwards: redraw that same output in place
+        else:  # afterwards: redraw it where it is
             self.handle.update(self.fig)

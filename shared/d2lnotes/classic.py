@@ -9,8 +9,6 @@ from torchvision import transforms
 
 import d2lnotes as d2l
 
-from .data import get_dataloader_workers
-
 
 def load_data_fashion_mnist_classic(batch_size, resize=None, num_workers=None):  #@save
     """Load Fashion-MNIST through torchvision and a DataLoader (the book's pipeline)."""
@@ -20,6 +18,6 @@ def load_data_fashion_mnist_classic(batch_size, resize=None, num_workers=None): 
     trans = transforms.Compose(trans)
     mnist_train, mnist_test = d2l.fashion_mnist_datasets(transform=trans)
     if num_workers is None:
-        num_workers = get_dataloader_workers()
+        num_workers = d2l.get_dataloader_workers()
     return (data.DataLoader(mnist_train, batch_size, shuffle=True, num_workers=num_workers),
             data.DataLoader(mnist_test, batch_size, shuffle=False, num_workers=num_workers))

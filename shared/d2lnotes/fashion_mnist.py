@@ -150,6 +150,36 @@ def _split_tensors(root):
     return splits
 
 
+def _resize(images, size):
+    """Resize uint8 images (B, C, H, W) to ``size``, as PIL's bilinear Resize does."""
+    if images.device.type == "cpu":  # uint8 kernels: PIL's fixed-point arithmetic, exactly
+        return torch.nn.functional.interpolate(
+            images, size=size, mode="bilinear", align_corners=False, antialias=True)
+    x = torch.nn.functional.interpolate(  # GPUs resize in float: within one gray level
+        images.float(), size=size, mode="bilinear", align_corners=False, antialias=True)
+    return x.round_().clamp_(0, 255).to(torch.uint8)
+
+
+class _ResizedBatches(TensorBatches):
+    """TensorBatches that resize each batch as it is taken, before ``/ 255`` as PIL's Resize
+    comes before ToTensor: the values are ``transforms.Resize`` + ``ToTensor``'s on the CPU,
+    and no resized copy of the whole dataset is ever held in memory."""
+
+    def __init__(self, images, labels, batch_size, shuffle=False, device=None, size=None):
+        super().__init__(images, labels, batch_size, shuffle, device)
+        self.size = size
+
+    def __iter__(self):
+        if self.shuffle:
+            indices = torch.randperm(self.num_examples).to(self.images.device)
+        else:
+            indices = torch.arange(self.num_examples, device=self.images.device)
+        for i in range(0, self.num_examples, self.batch_size):
+            batch = indices[i:i + self.batch_size]
+            X = _resize(self.images.index_select(0, batch), self.size)
+            yield X / 255, self.labels.index_select(0, batch)
+
+
 def _size_pair(resize):
     pair = (resize, resize) if isinstance(resize, int) else resize
     if isinstance(pair, (tuple, list)) and len(pair) == 2 and all(map(is_positive_int, pair)):
@@ -175,6 +205,9 @@ def load_data_fashion_mnist(batch_size, resize=None, device=None, root=None):
     iters = []
     for (images, labels), train in zip(_split_tensors(root), (True, False)):
         images = images.unsqueeze(1)  # (N, 1, 28, 28): one gray channel
-        iters.append(TensorBatches(images, labels, batch_size, shuffle=train, device=device,
-                                   resize=size))
+        if size is None:
+            iters.append(TensorBatches(images, labels, batch_size, shuffle=train, device=device))
+        else:
+            iters.append(_ResizedBatches(images, labels, batch_size, shuffle=train,
+                                         device=device, size=size))
     return tuple(iters)
