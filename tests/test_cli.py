@@ -38,7 +38,7 @@ def test_help_lists_every_command():
     ("pdf", ["--device", "--kernel", "--jobs", "--timeout", "--lang", "--rerun"]),
     ("test", ["--device", "--kernel", "--jobs", "--no-browser"]),
     ("lint", ["--clean-notebooks"]),
-    ("lab", ["--port", "--allow-root", "--no-browser"]),
+    ("lab", ["--port", "--allow-root", "--no-browser", "--lang"]),
     ("bench", ["--quick", "--device", "--kernel"]),
 ])
 def test_each_command_lists_its_options(command, options, capsys):
@@ -79,6 +79,7 @@ def make_dry_run(*args, env=None):
     ("bench", [], "bench"),
     ("lab", [], "lab"),
     ("lab", ["ALLOW_ROOT=1", "PORT=9999"], "lab --port 9999 --allow-root"),
+    ("lab", ["LANG=en"], "lab --lang en"),
 ])
 def test_make_targets_call_the_cli(target, variables, expected):
     assert make_dry_run(target, *variables)[-1] == f".venv/bin/python -m notestools {expected}"
@@ -308,13 +309,19 @@ def no_server(monkeypatch, tmp_path):
     started, filters = [], []
 
     class Server:
-        def __init__(self, command):
+        def __init__(self, command, **kwargs):
             started.append(command)
 
         def wait(self):
             return 0
 
-    monkeypatch.setattr(lab.subprocess, "Popen", Server)
+    class Subprocess:  # lab's subprocess module, but for the server it starts
+        Popen = Server
+
+        def __getattr__(self, name):
+            return getattr(subprocess, name)
+
+    monkeypatch.setattr(lab, "subprocess", Subprocess())
     monkeypatch.setattr(lab, "install_git_filter", lambda: filters.append(True))
     monkeypatch.setattr(lab, "CHAPTERS", tmp_path)
     return started, filters
@@ -430,7 +437,7 @@ def test_ci_runs_lint_pdf_test_and_ends_with_where_the_time_went(tmp_path, fail)
     (tmp_path / ".ci").mkdir()
     shutil.copy(ROOT / ".ci" / "run", tmp_path / ".ci" / "run")
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
-    (tmp_path / ".venv" / ".installed").touch()
+    (tmp_path / ".venv" / ".installed-dev").touch()
     os.symlink(sys.executable, tmp_path / ".venv" / "bin" / "python")
     bin_dir = tmp_path / "fake-bin"
     bin_dir.mkdir()
@@ -446,7 +453,7 @@ def test_ci_runs_lint_pdf_test_and_ends_with_where_the_time_went(tmp_path, fail)
                           text=True, timeout=120)
     assert done.returncode == (2 if fail else 0), done.stdout + done.stderr
     assert (tmp_path / "calls").read_text().splitlines() == [
-        "make install", "make lint", "make pdf", "make test"]
+        "make install-dev", "make lint", "make pdf", "make test"]
     assert "D2L_SITE_EXECUTED=build" in done.stdout  # the site tests reuse make pdf's run
     table = done.stdout[done.stdout.index("where the time went"):]
     assert table == (tmp_path / "build" / "ci" / "timings.txt").read_text().lstrip("\n")

@@ -92,6 +92,10 @@ def build_parser():
     lab.add_argument("--allow-root", action="store_true",
                      help="start even as root (Jupyter refuses by default)")
     lab.add_argument("--no-browser", action="store_true", help="only print the URL")
+    lab.add_argument("--lang", choices=jupyterlab.LANGUAGES,
+                     help="the notes in one language (zh or en) or both; remembered for this "
+                          "clone (in .git/) until --lang both (default: the remembered one, "
+                          "else both). zh also shows JupyterLab's menus in Chinese")
 
     commands.add_parser("git-filter", help="configure git (this clone only) to store notebooks "
                                            "without outputs; make install and lab do it too")
@@ -239,7 +243,8 @@ def _actionlint():
 
 
 def lab(args):
-    return jupyterlab.main(args.notebook, args.port, args.allow_root, not args.no_browser)
+    return jupyterlab.main(args.notebook, args.port, args.allow_root, not args.no_browser,
+                           args.lang)
 
 
 def git_filter(args):
