@@ -466,3 +466,13 @@ def test_ci_runs_lint_pdf_test_and_ends_with_where_the_time_went(tmp_path, fail)
     assert [line.split() for line in slowest] == [
         ["nbval", "(1", "notebooks)", "20.0"], ["tests/test_site.py", "15.0"],
         ["tests/test_cli.py", "3.0"]]
+
+
+def test_the_filter_keeps_folded_code_and_drops_folded_outputs():
+    """A figure, record or install cell keeps its code folded in git (`source_hidden`); an
+    output a student folded in JupyterLab (`outputs_hidden`) is not stored."""
+    nb = notebook()
+    nb.cells[1].metadata["jupyter"] = {"source_hidden": True, "outputs_hidden": True}
+    stored = json.loads(cleaned(nbformat.writes(nb).encode()))
+    assert stored["cells"][1]["metadata"] == {"tags": ["solution"],
+                                              "jupyter": {"source_hidden": True}}
