@@ -271,3 +271,55 @@ def test_torch_cpu_installs_pytorchs_cpu_build_first():
 def test_an_unknown_torch_build_is_refused():
     rc, _, err = make_dry_run("install", "TORCH=cuda")
     assert rc != 0 and "TORCH=cuda: the one choice is TORCH=cpu" in err
+
+
+# -- make lab's language view and settings (no server; tests/test_lab.py drives one) -----------
+
+def test_the_language_view_is_remembered_until_both(tmp_path):
+    from notestools import lab
+
+    memory = tmp_path / "git" / "d2lnotes-lab-language"
+    assert lab.choose_language(None, memory) == "both"  # nothing chosen yet
+    assert lab.choose_language("zh", memory) == "zh" and memory.read_text().strip() == "zh"
+    assert lab.choose_language(None, memory) == "zh"  # a later plain `make lab`
+    assert lab.choose_language("both", memory) == "both" and not memory.exists()
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        lab.choose_language("fr", memory)
+    memory.write_text("garbage\n")
+    assert lab.choose_language(None, memory) == "both"
+
+
+def test_the_language_file_lives_in_the_git_directory(tmp_path):
+    from notestools import lab
+
+    (tmp_path / "clone" / ".git").mkdir(parents=True)
+    assert lab.language_file(tmp_path / "clone") == \
+        tmp_path / "clone" / ".git" / lab.LANGUAGE_FILE
+    worktree = tmp_path / "worktree"
+    worktree.mkdir()
+    (worktree / ".git").write_text(f"gitdir: {tmp_path / 'clone' / '.git'}\n")
+    assert lab.language_file(worktree) == (tmp_path / "clone" / ".git" / lab.LANGUAGE_FILE)
+    assert lab.language_file(tmp_path / "archive") == lab.LAB_BUILD / "language"
+
+
+@pytest.mark.parametrize("language, locale", [("zh", "zh_CN"), ("en", "en"), ("both", None)])
+def test_each_view_has_its_settings(tmp_path, language, locale):
+    from notestools import lab
+
+    folder = lab.server_settings(language, tmp_path / language)
+    overrides = json.loads((folder / "overrides.json").read_text(encoding="utf-8"))
+    assert overrides["@jupyterlab/notebook-extension:tracker"]["kernelShutdown"] is True
+    assert overrides["@jupyterlab/filebrowser-extension:browser"][
+        "navigateToCurrentDirectory"] is True
+    assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    assert overrides.get("@jupyterlab/translation-extension:plugin", {}).get("locale") == locale
+    page = json.loads((folder / "page_config.json").read_text(encoding="utf-8"))
+    assert page == {"d2lnotesLanguage": language}
+    command = lab.lab_command(settings=folder, encrypt=True)
+    assert f"--LabApp.app_settings_dir={folder}" in command
+    assert f"--LabApp.extra_labextensions_path={lab.LABEXTENSIONS}" in command
+    assert "--KernelManager.transport_encryption=auto" in command
+    assert "--KernelManager.transport_encryption=auto" not in lab.lab_command(encrypt=False)
+    package = json.loads((lab.LABEXTENSIONS / "d2lnotes-lab" / "package.json").read_text())
+    assert (lab.LABEXTENSIONS / "d2lnotes-lab" / package["jupyterlab"]["_build"]["load"]
+            ).is_file()
