@@ -3,6 +3,7 @@ filter that keeps outputs out of the repository, and how `lab` starts JupyterLab
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -413,9 +414,11 @@ def test_tracked_notebooks_outside_chapters_are_stored_clean():
 FAKE_MAKE = r"""#!/usr/bin/env bash
 echo "make $*" >> "$CALLS"
 case "$1" in
-  pdf) echo "executing 2 notebook(s) on cpu with 2 job(s), d2lnotes-fork kernels: x"
-       echo "2/2 notebooks ran in 0.2 s; results in build/results.json"
-       echo "PDF: build/html/d2l-notes.pdf (1.0 MiB, 0 s)";;
+  html) echo "executing 2 notebook(s) on cpu with 2 job(s), d2lnotes-fork kernels: x"
+        echo "2/2 notebooks ran in 0.2 s; results in build/results.json";;
+  pdf) echo "nothing to execute: 2 skipped (unchanged since their last run) (0.1 s); ..."
+       echo "PDF: build/html/d2l-notes.pdf (1.0 MiB, 3 s)"
+       exit "${FAIL_PDF:-0}";;
   test) junit=${PYTEST_ADDOPTS##*--junitxml=}
         printf '%s' '<testsuites><testsuite>
 <testcase classname="tests.test_site" name="a" time="12.5"/>
@@ -430,8 +433,9 @@ esac
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="bash")
-@pytest.mark.parametrize("fail", [False, True])
-def test_ci_runs_lint_pdf_test_and_ends_with_where_the_time_went(tmp_path, fail):
+@pytest.mark.parametrize("serial", [False, True])
+@pytest.mark.parametrize("fail", [None, "FAIL_TEST", "FAIL_PDF"])
+def test_ci_runs_lint_html_pdf_test_and_ends_with_where_the_time_went(tmp_path, fail, serial):
     if not os.path.isdir("/usr/share/fonts/truetype/wqy"):
         pytest.skip("the CJK font is missing: .ci/run would install it with apt-get")
     (tmp_path / ".ci").mkdir()
@@ -448,20 +452,34 @@ def test_ci_runs_lint_pdf_test_and_ends_with_where_the_time_went(tmp_path, fail)
         (bin_dir / tool).chmod(0o755)
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", CI_PIP="1",
                CALLS=str(tmp_path / "calls"), D2L_DATA_DIR=str(tmp_path),
-               FAIL_TEST="2" if fail else "0")
+               CI_SERIAL="1" if serial else "0")
+    env.pop("PYTEST_ADDOPTS", None)
+    if fail:
+        env[fail] = "2"
     done = subprocess.run(["bash", ".ci/run"], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == (2 if fail else 0), done.stdout + done.stderr
-    assert (tmp_path / "calls").read_text().splitlines() == [
-        "make install-dev", "make lint", "make pdf", "make test"]
-    assert "D2L_SITE_EXECUTED=build" in done.stdout  # the site tests reuse make pdf's run
+    calls = (tmp_path / "calls").read_text().splitlines()
+    assert calls[:3] == ["make install-dev", "make lint", "make html"]
+    if serial:  # one after the other; a failed make pdf stops there
+        assert calls[3:] == ["make pdf"] + ([] if fail == "FAIL_PDF" else ["make test"])
+    else:  # alongside: both run, whichever fails
+        assert sorted(calls[3:]) == ["make pdf", "make test"]
+    if "make test" in calls:  # the site tests reuse make html's run
+        assert "D2L_SITE_EXECUTED=build" in done.stdout
     table = done.stdout[done.stdout.index("where the time went"):]
     assert table == (tmp_path / "build" / "ci" / "timings.txt").read_text().lstrip("\n")
-    assert ("FAILED: exit status 2" in table) == fail
-    rows = {line.split()[0]: line.split()[1:] for line in table.splitlines()[2:] if line.strip()}
-    assert {"system-packages", "install", "lint", "notebooks", "site", "PDF", "pytest",
-            "total"} <= set(rows)
-    assert rows["notebooks"][:3] == ["0.2", "2", "executed"]
+    assert ("FAILED: exit status 2" in table) == bool(fail)
+    rows = dict(re.findall(r"^(\S.*?|  of which the PDF)\s+(-?[0-9.]+)(?:  .*)?$",
+                           table.split("\n\n")[0], re.M))
+    steps = {"system-packages", "install", "lint", "notebooks", "site", "make pdf",
+             "  of which the PDF", "total"} | ({"pytest"} if "make test" in calls else set())
+    assert steps <= set(rows), table
+    assert rows["notebooks"] == "0.2" and rows["  of which the PDF"] == "3.0"
+    assert "2 executed (make html)" in table
+    assert ("alongside pytest" in table) == (not serial)
+    if "make test" not in calls:
+        return
     slowest = table[table.index("slowest test files"):].splitlines()[1:4]
     assert [line.split() for line in slowest] == [
         ["nbval", "(1", "notebooks)", "20.0"], ["tests/test_site.py", "15.0"],
