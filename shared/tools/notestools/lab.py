@@ -3,7 +3,8 @@
 Before it starts, the git filter is configured (outputs never reach git) and chapters/my-notes/
 exists for the student's own copies (File > Save As; git and the tools ignore it).
 
-Everything else is for this server only; nothing is written to the student's home:
+Everything else applies to this server only; the student's own Jupyter configuration (in
+their home) is left as it is:
 
 - ``--lang zh`` or ``--lang en`` shows the notes in one language (``both``, the default, shows
   both); the choice is remembered for this clone (in .git/) until ``--lang both``. With ``zh``
