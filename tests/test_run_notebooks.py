@@ -321,3 +321,25 @@ def test_a_passing_run_prints_no_error_and_no_traceback(kernel, small_tree, capf
     for text in (out, err):
         assert "ERROR" not in text and "Traceback" not in text, text
         assert "WARNING" not in text, text  # "running over TCP without encryption" was
+
+
+def test_tests_reuse_copies_only_while_their_code_and_tools_are_current(small_tree,
+                                                                         cpu_environment):
+    """stale_copies: what the executed_notebooks fixture (conftest.py) asks before it reads
+    build/'s copies instead of executing the notebooks again."""
+    small_tree["run"]("--kernel", "python3")
+    src, out = small_tree["src"], small_tree["out"]
+    paths = sorted(src.glob("*.ipynb"))
+    env = {"torch": cpu_environment["torch"], "python": cpu_environment["python"]}
+
+    def stale():
+        return run_notebooks.stale_copies(paths, src.parent, out.parent, small_tree["results"],
+                                          env)
+
+    assert stale() == {}  # any device and kernel kind will do
+    _edit(src / "2.1-a.ipynb", "prose", "PROSE-A-NEW")
+    assert stale() == {}  # prose is read from the source anyway
+    _edit(src / "2.2-b.ipynb", "code", "print('b', 3)")
+    assert stale() == {"02-preliminaries/2.2-b.ipynb": "its code cells changed"}
+    env["torch"] = "0.0"
+    assert set(stale().values()) == {"another torch", "its code cells changed"}
