@@ -627,8 +627,8 @@ REUSE_ENV = "D2L_SITE_EXECUTED"
 
 def reuse_run(folder, root):
     """Copy the EXECUTED notebooks of the run in ``folder`` (its notebooks/ and results.json)
-    into ``root`` when each ran ok and is newer than its source and than the helper package;
-    returns why not, or None when done."""
+    into ``root`` when each ran ok, from the code its source holds now, after the helper
+    package last changed; returns why not, or None when done."""
     folder = Path(folder)
     try:
         report = json.loads((folder / "results.json").read_text(encoding="utf-8"))
@@ -643,8 +643,11 @@ def reuse_run(folder, root):
         executed = folder / "notebooks" / rel
         if runs.get(rel, {}).get("status") != "ok" or not executed.is_file():
             return f"{rel} did not run ok there"
-        if executed.stat().st_mtime < max(source.stat().st_mtime, helper):
-            return f"{rel} changed since it ran there"
+        code = [[c.source for c in nbformat.read(path, as_version=4).cells
+                 if c.cell_type == "code" and "injected-parameters" not in c.metadata.get(
+                     "tags", [])] for path in (executed, source)]
+        if executed.stat().st_mtime < helper or code[0] != code[1]:
+            return f"{rel} or the helper package changed since it ran there"
         chosen.append((rel, executed))
     for rel, executed in chosen:
         (root / "notebooks" / rel).parent.mkdir(parents=True, exist_ok=True)
