@@ -414,6 +414,7 @@ FAKE_MAKE = r"""#!/usr/bin/env bash
 echo "make $*" >> "$CALLS"
 case "$1" in
   html) echo "executing 2 notebook(s) on cpu with 2 job(s), d2lnotes-fork kernels: x"
+        [ -n "$NOISY" ] && echo "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel." >&2
         echo "2/2 notebooks ran in 0.2 s; results in build/results.json";;
   pdf) echo "nothing to execute: 2 skipped (unchanged since their last run) (0.1 s); ..."
        echo "PDF: build/html/d2l-notes.pdf (1.0 MiB, 3 s)"
@@ -493,3 +494,30 @@ def test_the_filter_keeps_folded_code_and_drops_folded_outputs():
     stored = json.loads(cleaned(nbformat.writes(nb).encode()))
     assert stored["cells"][1]["metadata"] == {"tags": ["solution"],
                                               "jupyter": {"source_hidden": True}}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="bash")
+def test_ci_fails_when_a_passing_make_html_prints_an_error_line(tmp_path):
+    (tmp_path / ".ci").mkdir()
+    shutil.copy(ROOT / ".ci" / "run", tmp_path / ".ci" / "run")
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / ".installed-dev").touch()
+    os.symlink(sys.executable, tmp_path / ".venv" / "bin" / "python")
+    bin_dir = tmp_path / "fake-bin"
+    bin_dir.mkdir()
+    (bin_dir / "make").write_text(FAKE_MAKE)
+    (bin_dir / "make").chmod(0o755)
+    for tool in ("chromium", "chromedriver", "pdftoppm"):
+        (bin_dir / tool).write_text("#!/bin/sh\n")
+        (bin_dir / tool).chmod(0o755)
+    if not os.path.isdir("/usr/share/fonts/truetype/wqy"):
+        pytest.skip("the CJK font is missing: .ci/run would install it with apt-get")
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", CI_PIP="1",
+               CALLS=str(tmp_path / "calls"), D2L_DATA_DIR=str(tmp_path), NOISY="1")
+    done = subprocess.run(["bash", ".ci/run"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1
+    assert "printed the lines above (an ERROR or a traceback)" in done.stderr
+    assert "KeyboardInterrupt caught in kernel" in done.stderr
+    assert "CI FAILED: exit status 1" in done.stdout
+    assert "make test" not in (tmp_path / "calls").read_text()
