@@ -34,7 +34,7 @@ def test_help_lists_every_command():
 
 
 @pytest.mark.parametrize("command, options", [
-    ("run", ["--device", "--pattern", "--kernel", "--jobs", "--timeout", "--out"]),
+    ("run", ["--device", "--pattern", "--kernel", "--jobs", "--timeout", "--out", "--rerun"]),
     ("html", ["--device", "--kernel", "--jobs", "--timeout", "--lang", "--rerun"]),
     ("pdf", ["--device", "--kernel", "--jobs", "--timeout", "--lang", "--rerun"]),
     ("test", ["--device", "--kernel", "--jobs", "--no-browser"]),
