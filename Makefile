@@ -4,7 +4,8 @@
 # Variables left empty leave the choice to the command: DEVICE=auto|cpu|cuda|mps, NB=<pattern>...,
 # KERNEL=d2lnotes-fork|python3, JOBS=N, TIMEOUT=<seconds per notebook>, LANG=zh|en (html, pdf)
 # or zh|en|both (lab, remembered for this clone), NO_BROWSER=1 (test), PORT=N and ALLOW_ROOT=1
-# (lab), CONSTRAINTS= (install the latest releases), TORCH=cpu (PyTorch's CPU build on Linux).
+# (lab), CONSTRAINTS= (install the latest releases), TORCH=cpu (PyTorch's CPU build on Linux),
+# RERUN=1 (run, html, pdf: execute every notebook, changed or not).
 #
 # Two installs: `make install` (and `make lab`) installs what studying needs, requirements.txt;
 # run, html, pdf, test, lint and bench add the tools of requirements-dev.txt on first use.
@@ -37,12 +38,15 @@ endif
 EXECUTION := $(if $(DEVICE),--device "$(DEVICE)") $(if $(KERNEL),--kernel $(KERNEL)) \
 	$(if $(JOBS),--jobs $(JOBS))
 RUN_OPTIONS := $(strip $(EXECUTION) $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
-	$(foreach p,$(NB),--pattern "$(p)"))
+	$(foreach p,$(NB),--pattern "$(p)") $(if $(RERUN),--rerun))
 HTML_OPTIONS := $(strip $(EXECUTION) $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
-	$(if $(CHOSEN_LANG),--lang $(CHOSEN_LANG)))
+	$(if $(CHOSEN_LANG),--lang $(CHOSEN_LANG)) $(if $(RERUN),--rerun))
 TEST_OPTIONS := $(strip $(EXECUTION) $(if $(NO_BROWSER),--no-browser))
 LAB_OPTIONS := $(strip $(if $(PORT),--port $(PORT)) $(if $(ALLOW_ROOT),--allow-root) \
 	$(if $(CHOSEN_LANG),--lang $(CHOSEN_LANG)))
+# The installer: pip by default; .ci/run passes uv's (`uv pip install --python .venv/bin/python`).
+DEFAULT_PIP_INSTALL := $(BIN)/python -m pip install
+PIP_INSTALL ?= $(DEFAULT_PIP_INSTALL)
 PIN    := $(if $(CONSTRAINTS),-c $(CONSTRAINTS) )
 PIP_OPTIONS := $(PIN)-r requirements.txt -e . -e shared/tools
 NOTESTOOLS := $(BIN)/python -m notestools
@@ -55,15 +59,15 @@ export PYTHONUNBUFFERED := 1
 # nbstripout (the git filter), the helper d2lnotes and the tools package (`make lab`), editable.
 $(STAMP): requirements.txt pyproject.toml shared/tools/pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --upgrade pip
-	$(if $(TORCH),$(BIN)/python -m pip install $(PIN)torch torchvision --index-url $(TORCH_CPU_INDEX))
-	$(BIN)/python -m pip install $(PIP_OPTIONS)
+	$(if $(filter $(DEFAULT_PIP_INSTALL),$(PIP_INSTALL)),$(BIN)/python -m pip install --upgrade pip)
+	$(if $(TORCH),$(PIP_INSTALL) $(PIN)torch torchvision --index-url $(TORCH_CPU_INDEX))
+	$(PIP_INSTALL) $(PIP_OPTIONS)
 	$(NOTESTOOLS) git-filter
 	touch $@
 
 # Running, testing, exporting and measuring: papermill, nbval, pytest, ruff, selenium, build...
 $(DEV_STAMP): $(STAMP) requirements-dev.txt
-	$(BIN)/python -m pip install $(PIN)-r requirements-dev.txt
+	$(PIP_INSTALL) $(PIN)-r requirements-dev.txt
 	touch $@
 
 install: $(STAMP)
@@ -76,8 +80,9 @@ lab: $(STAMP)
 run: $(DEV_STAMP)
 	$(NOTESTOOLS) run $(RUN_OPTIONS)
 
-# Executes the notebooks first only when a notebook, a helper or the runner changed since the
-# last full run (build/results.json), so `make run && make html` executes them once.
+# Executes first only the notebooks whose code, helpers, runner, parameters or device changed
+# since their last ok run (the runner skips the others and says so; RERUN=1 executes all), so
+# `make run && make html` executes each notebook once.
 html: $(DEV_STAMP)
 	$(NOTESTOOLS) html $(HTML_OPTIONS)
 
