@@ -236,7 +236,7 @@ def _actionlint():
     found = (shutil.which("actionlint", path=str(Path(sys.executable).parent))
              or shutil.which("actionlint"))
     if not found:
-        print("actionlint is not installed: run `make install` (requirements.txt has it)",
+        print("actionlint is not installed: run `make install-dev` (requirements-dev.txt has it)",
               file=sys.stderr)
         return False
     return subprocess.run([found], cwd=ROOT).returncode == 0

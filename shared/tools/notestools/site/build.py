@@ -284,7 +284,7 @@ def copy_mathjax(dest):
         import jupyter_server_mathjax
     except ImportError as err:
         raise ExportError("MathJax is missing: pip install jupyter-server-mathjax "
-                          "(it is in requirements.txt; run `make install`)") from err
+                          "(it is in requirements-dev.txt; run `make install-dev`)") from err
     static = Path(jupyter_server_mathjax.__file__).parent / "static"
     shutil.copytree(static, dest, ignore=lambda folder, names: (
         ["SVG"] if Path(folder).name == "output" else []))
