@@ -49,3 +49,8 @@ def test_q3_exp_limits():
         smallest = 2.0 ** (1 - bias - mantissa)
         return math.log(smallest), math.log(largest)
     assert ex.q3.result(by_bits).status == "correct"
+
+    def rounds_to_zero(dtype):  # exp(x) is exactly 0 below half the smallest subnormal number
+        info = torch.finfo(dtype)
+        return math.log(info.tiny) + math.log(info.eps) - math.log(2), math.log(info.max)
+    assert ex.q3.result(rounds_to_zero).status == "correct"

@@ -68,12 +68,13 @@ def _exp_limits(exp_limits):
             fail(f"{name} 的最小自变量不是最大自变量的相反数：下溢发生在 ln(最小正数) 处。",
                  f"{name}'s smallest argument is not minus the largest: underflow happens at "
                  f"ln(smallest positive number).")
-        subnormal = math.log(info.tiny * info.eps)
-        if not (math.isclose(low, true_low, rel_tol=1e-2) or math.isclose(low, subnormal, rel_tol=1e-2)):
+        subnormal = math.log(info.tiny * info.eps)  # the smallest subnormal number
+        zero = subnormal - math.log(2)  # below it exp rounds to exactly 0
+        if not any(math.isclose(low, bound, rel_tol=1e-2) for bound in (true_low, subnormal, zero)):
             fail(f"{name} 的最小自变量不对：exp(x) 小于最小的正规格化数 torch.finfo(dtype).tiny 时就下溢"
-                 f"（计入非规格化数时是 tiny·eps）。",
+                 f"（计入非规格化数时是 tiny·eps；恰好舍入为 0 是在 tiny·eps/2 以下）。",
                  f"{name}'s smallest argument is wrong: exp(x) underflows below the smallest normal "
-                 f"number torch.finfo(dtype).tiny (tiny·eps, counting subnormal numbers).")
+                 f"number torch.finfo(dtype).tiny (tiny·eps counting subnormal numbers; exactly 0 below tiny·eps/2).")
 
 
 exercises.discussion(4, 5)
