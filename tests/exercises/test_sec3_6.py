@@ -97,3 +97,21 @@ def test_q6_cross_entropy_definition():
         logs = torch.where(Y > 0, torch.log(y_hat), torch.zeros_like(y_hat))
         return -(Y * logs).sum(dim=1)
     assert ex.q6.result(masked).status == "correct"
+
+
+def test_float64_answers_are_checked_like_float32():
+    """A correct answer computed in float64 passes; before, the check itself crashed on it."""
+    def softmax_in_float64(X):
+        X = X.double()
+        return torch.exp(X - torch.logsumexp(X, dim=1, keepdim=True))
+    assert ex.q1.result(softmax_in_float64).status == "correct"
+
+    def cross_entropy_in_float64(o, y):
+        return -torch.log_softmax(o.double(), dim=1)[range(len(y)), y]
+    assert ex.q3.result(cross_entropy_in_float64).status == "correct"
+
+    def definition_in_float64(y_hat, Y):
+        return -torch.xlogy(Y.double(), y_hat.double()).sum(1)
+    assert ex.q6.result(definition_in_float64).status == "correct"
+    result = ex.q6.result(lambda y_hat, Y: -(Y.double() * torch.log(y_hat.double())).sum(1))
+    assert result.status == "wrong" and "xlogy" in result.message

@@ -11,7 +11,7 @@ def _tensor(value, what):
     if not torch.is_tensor(value):
         fail(f"{what}应返回一个张量，而你的返回值是 {type(value).__name__}。",
              f"{what} should return a tensor, got {type(value).__name__}.")
-    return value
+    return value.float() if value.is_floating_point() else value  # float64 answers compare too
 
 
 @exercises.check(1)
