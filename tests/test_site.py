@@ -18,6 +18,7 @@ from d2lnotes.results import MIME_TYPE
 from notestools import site
 from notestools.notebooks import CHAPTERS, ROOT, source_notebooks
 from notestools.site import links, search
+from notestools.site.cells import CAPTION_RE
 from notestools.site.markdown import fix_cjk_emphasis, split_title
 from notestools.site.sections import notebook_title
 
@@ -477,6 +478,71 @@ def test_hidden_source_of_any_code_cell_is_folded():
     assert nb.cells[-1].metadata["d2lsite_fold"] == "Code"
 
 
+SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+       '<rect width="10" height="10"/></svg>')
+
+
+def test_going_further_folded(tmp_path):
+    """A "深入一步 / Going further" part whose heading JupyterLab folds is folded on the page as
+    it is in JupyterLab: a closed <details>, the heading as its summary, holding everything
+    up to the next heading of its level (its own subheadings too) and nothing after it; open
+    on the all-in-one page; listed in the outline and the search by its heading. Another
+    folded heading stays a heading. An SVG figure is described by its caption too."""
+    src, results, out = write_small_site(tmp_path)
+    path = src / "02-preliminaries/2.3-linear-algebra.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    further = md("## 深入一步 / Going further", "bilingual")
+    svg_figure = hidden(code(
+        "# 图：一个方块 · Figure: a square\ndef _draw_square():\n    SQUARE()\n\n_draw_square()",
+        [{"output_type": "display_data", "metadata": {},
+          "data": {"image/svg+xml": SVG, "text/plain": "<Figure>"}}], "figure"))
+    part = [further, *pair("FURTHER-EN: a factorisation.", "深入中文：矩阵分解。"),
+            md("### 奇异值 / Singular values\n\nFURTHER-SUB", "bilingual"),
+            code("U, S, Vh = torch.linalg.svd(A)", [{"output_type": "stream", "name": "stdout",
+                                                     "text": "FURTHER-OUTPUT\n"}]),
+            svg_figure]
+    for cell in (further, nb.cells[[c.source for c in nb.cells].index("## 小结 / Summary")]):
+        cell.metadata["jp-MarkdownHeadingCollapsed"] = True
+    exercises = [c.source for c in nb.cells].index("## 练习 / Exercises")
+    nb.cells[exercises:exercises] = part
+    nbformat.write(nb, path)
+
+    for lang, label in (("both", "深入一步 / Going further"), ("en", "Going further")):
+        site.build_site(src, out, lang, results, chapters=None, repository=None)
+        page = soup(out / PAGE_23)
+        (details,) = page.select("details.d2l-further")
+        assert details.get("open") is None and "d2l-fold" in details["class"]
+        assert details.summary.select_one(".d2l-fold-label").get_text() == label
+        inside = details.select_one(".d2l-fold-body").get_text()
+        for words in ("FURTHER-EN", "FURTHER-SUB", "FURTHER-OUTPUT", "Singular values"):
+            assert words in inside, words
+        assert ("深入中文" in inside) == (lang == "both")
+        assert "Going further" not in " ".join(h.get_text() for h in page.select("h2"))
+        # The exercises (the next heading of its level) and what follows are not in it.
+        (heading,) = [h for h in page.select("h2") if "Exercises" in h.get_text()]
+        assert not heading.find_parent("details")
+        assert "Exercises" not in details.get_text() and "Show that" not in details.get_text()
+        assert details.find_next("h2") is heading
+        # The other folded heading (the summary) is not a "Going further" part.
+        assert [h for h in page.select("h2") if "Summary" in h.get_text()]
+        # The SVG figure: described by its caption, its drawing code folded.
+        (figure,) = [c for c in page.select(".jp-CodeCell.celltag_figure")
+                     if "SQUARE" in c.get_text()]
+        (image,) = figure.select('img[src^="data:image/svg+xml"]')
+        assert image["alt"] == ("一个方块 · a square" if lang == "both" else "a square")
+        # Listed in the outline, by its heading, where it is; found by the search there.
+        outline = [a.get_text() for a in page.select("nav.d2l-outline a")]
+        assert outline.index(label) == outline.index("练习 / Exercises") - 1
+        assert "Singular values" not in " ".join(outline)
+        target = page.select_one(f'nav.d2l-outline a[href="#{details["id"]}"]')
+        assert target and target.get_text() == label
+        entry = next(e for e in read_search_index(out)["entries"] if e[1] == details["id"])
+        assert entry[0] == 0 and entry[2] == label and "FURTHER-EN" in entry[3]
+    # Printed (the all-in-one page, the PDF): open, as the solutions are.
+    (printed,) = soup(out / "all.html").select("#section-2-3 details.d2l-further")
+    assert printed.get("open") is not None
+
+
 def page_sequence(page):
     """What the page shows, in order, from the exercises on: 'question zh|en', 'your-turn',
     'hint', 'solution', 'heading' or 'cell'."""
@@ -779,7 +845,8 @@ def flat(text):
 def test_real_pages_hide_machinery_and_show_figures(real_site, tmp_path_factory):
     """On the pages of the executed notebooks: no install, record or progress cell (and, once
     a notebook has its `record` cell, no other cell calling d2l.record); every `figure`
-    cell's image shown with its drawing code folded; every hidden source folded."""
+    cell's image shown, described by its caption, with its drawing code folded; every
+    hidden source folded."""
     out, _ = real_site
     src, _, _, _ = execute_notebooks(tmp_path_factory)
     checked = {"hidden": 0, "folded": 0}
@@ -805,6 +872,11 @@ def test_real_pages_hide_machinery_and_show_figures(real_site, tmp_path_factory)
             if "figure" in tags:
                 assert re.search(r'<img |class="jp-RenderedSVG', outputs), (
                     f"{rel}: a figure cell shows no image")
+                if CAPTION_RE.match(cell.source.split("\n", 1)[0]):  # described by it (PNG, SVG)
+                    images = re.findall(r"<img [^>]*>|<svg\b[^>]*>", outputs)
+                    assert images and all(re.search(r'\b(alt|aria-label)="[^"]', image)
+                                          and "No description" not in image
+                                          for image in images), f"{rel}: {images}"
         if any("record" in c.metadata.get("tags", []) for c in nb.cells):
             assert not [i for i, (source, _) in shown.items()
                         if "d2l.record(" in text_of(source)], rel

@@ -246,16 +246,24 @@ class Site:
 NO_ALT = 'alt="No description has been provided for this image"'  # what nbconvert writes
 
 
+SVG_IMG = '<img src="data:image/svg+xml'  # an SVG output as nbconvert writes it: no alt
+SVG_INLINE_RE = re.compile(r"<svg\b(?![^>]*\baria-label=)")  # (with skip_svg_encoding)
+
+
 def describe_figures(body, captions):
-    """Give the images of each figure cell ({cell id: caption}) its caption as their text."""
+    """Give the images of each figure cell ({cell id: caption}) its caption as their text:
+    the alt text of a PNG or SVG image, role="img" and aria-label of an inline <svg>."""
     for cell_id, caption in captions.items():
         start = body.find(f'id="cell-id={cell_id}"')
         if start < 0:
             continue
         end = body.find('class="jp-Cell ', start)
         end = len(body) if end < 0 else end
-        alt = 'alt="' + html.escape(caption, quote=True) + '"'
-        body = body[:start] + body[start:end].replace(NO_ALT, alt) + body[end:]
+        text = html.escape(caption, quote=True)
+        alt = f'alt="{text}"'
+        cell = body[start:end].replace(NO_ALT, alt).replace(SVG_IMG, f"<img {alt}{SVG_IMG[4:]}")
+        cell = SVG_INLINE_RE.sub(f'<svg role="img" aria-label="{text}"', cell)
+        body = body[:start] + cell + body[end:]
     return body
 
 

@@ -9,11 +9,15 @@ Tags the site reads (see README's conventions):
   (`### 进度 / Progress`);
 - `hint`, `solution`: each run of such cells is folded in its own closed <details>, the run's
   lone heading (`#### 提示 / Hint`, `#### 解答 / Solution`) as its summary;
+- a "深入一步 / Going further" part (a heading cell saying so, folded in JupyterLab:
+  `"jp-MarkdownHeadingCollapsed": true`): folded the same way, its heading as the summary, up
+  to the next heading of the same or a higher level (what JupyterLab folds);
 - a code cell whose source is hidden in JupyterLab (`"jupyter": {"source_hidden": true}`,
   as every `figure` cell is): its outputs shown, its source folded in a <details>.
 Nothing here depends on the order of a notebook's zh/en pairs: cells keep their order.
 """
 
+import copy
 import html
 import re
 
@@ -23,8 +27,10 @@ DROPPED = {"zh": {"en"}, "en": {"zh"}, "both": set()}  # cells tagged with the o
 HIDDEN = {"injected-parameters", "setup", "record", "progress"}  # never on a page
 FOLDED = ("hint", "solution")  # tags whose runs of cells are folded, in their own <details>
 # tag: (the label of the summary, the note after it)
-FOLD_LABELS = {"hint": ("hint", "hint_note"), "solution": ("solution", "try_first")}
-FOLD_CLASS = "d2l-fold"  # every folded hint and solution: <details class="d2l-fold d2l-<tag>">
+FOLD_LABELS = {"hint": ("hint", "hint_note"), "solution": ("solution", "try_first"),
+               "further": ("further", "further_note")}
+FOLD_CLASS = "d2l-fold"  # every folded part: <details class="d2l-fold d2l-<tag or further>">
+FURTHER_RE = re.compile(r"深入一步|Going further", re.I)  # the heading of a "Going further" part
 SOURCE_FOLD = "d2lsite_fold"  # cell metadata the nbconvert template folds the source on
 
 
@@ -46,6 +52,40 @@ def lone_heading(cell):
         return None
     text = cell.source.strip()
     return HEADING_RE.match(text) if "\n" not in text else None
+
+
+def heading_level(cell):
+    """The level of a markdown cell's heading as JupyterLab reads it (its first heading line
+    outside fenced code), or None."""
+    if cell.cell_type != "markdown":
+        return None
+    fence = None
+    for line in cell.source.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            if fence is None:
+                fence = stripped[:3]
+            elif stripped.startswith(fence):
+                fence = None
+        elif not fence and HEADING_RE.match(stripped) and len(line) - len(stripped) < 4:
+            return len(stripped) - len(stripped.lstrip("#"))
+    return None
+
+
+def further_end(cells, i):
+    """Where the "Going further" part that ``cells[i]`` opens ends (the index of the next
+    heading of the same or a higher level, or the end), or None when it opens none: a
+    markdown cell whose first line is a heading naming 深入一步 / Going further, folded in
+    JupyterLab."""
+    cell = cells[i]
+    if not cell.get("metadata", {}).get("jp-MarkdownHeadingCollapsed"):
+        return None
+    heading = HEADING_RE.match(cell.source.strip().split("\n", 1)[0])
+    if cell.cell_type != "markdown" or not heading or not FURTHER_RE.search(heading["text"]):
+        return None
+    level = heading_level(cell)
+    return next((j for j in range(i + 1, len(cells))
+                 if (heading_level(cells[j]) or 7) <= level), len(cells))
 
 
 # A figure cell's first line: `# 图：<中文说明> · Figure: <English caption>`.
@@ -92,8 +132,27 @@ def prepare_cells(nb, lang, L):
             cell.source = fix_cjk_emphasis(cell.source)
         elif cell.cell_type == "code" and source_hidden(cell):
             cell.metadata[SOURCE_FOLD] = L["drawing_code" if has_tag(cell, "figure") else "code"]
-    out, anchors, i = [], [], 0
+    anchors = []
+    nb.cells = arrange(cells, lang, L, anchors)
+    return anchors
+
+
+def arrange(cells, lang, L, anchors):
+    """The cells with their hints, solutions and "Going further" parts folded and their terms
+    tables anchored (the anchors appended to ``anchors``)."""
+    out, i = [], 0
     while i < len(cells):
+        end = further_end(cells, i)
+        if end:
+            head, _, rest = cells[i].source.strip().partition("\n")
+            body = arrange(cells[i + 1:end], lang, L, anchors)
+            if rest.strip():  # (what the heading cell says under its heading)
+                body.insert(0, copy.deepcopy(cells[i]))
+                body[0].source = rest.strip()
+            out.extend(folded(body, "further", lang, L, HEADING_RE.match(head),
+                              level=heading_level(cells[i])))
+            i = end
+            continue
         kind = next((t for t in FOLDED if has_tag(cells[i], t)), None)
         if kind:
             j = i + 1
@@ -108,21 +167,26 @@ def prepare_cells(nb, lang, L):
             out.append(raw_html(f'<span class="d2l-anchor" id="{anchor}"></span>'))
         out.append(cells[i])
         i += 1
-    nb.cells = out
-    return anchors
+    return out
 
 
-def folded(run, kind, lang, L):
-    """The cells of one hint or solution inside a closed <details>; a lone heading cell that
-    opens the run (`#### 提示 / Hint`, `#### 解答 / Solution`) becomes its summary."""
+def folded(run, kind, lang, L, heading=None, level=None):
+    """The cells of one hint, solution or "Going further" part inside a closed <details>; a
+    lone heading cell that opens the run (`#### 提示 / Hint`, `#### 解答 / Solution`), or
+    ``heading`` (the part's, already taken out of ``run``), becomes its summary. A part's
+    <details> takes the id the heading would have had, so links to it still work."""
     label_key, note_key = FOLD_LABELS[kind]
     label = L[label_key]
-    heading = lone_heading(run[0])
+    if heading is None:
+        heading = lone_heading(run[0])
+        run = run[1:] if heading else run
     if heading:
         label = split_bilingual(heading["text"], lang)
-        run = run[1:]
+    extra = f" d2l-fold-h{level}" if level else ""
+    anchor = (' id="' + html.escape(heading["text"].replace(" ", "-"), quote=True) + '"'
+              if level and heading else "")
     opening = raw_html(
-        f'<details class="{FOLD_CLASS} d2l-{kind}"><summary>'
+        f'<details class="{FOLD_CLASS} d2l-{kind}{extra}"{anchor}><summary>'
         f'<span class="d2l-fold-label">{html.escape(label)}</span> '
         f'<span class="d2l-fold-note">{html.escape(L[note_key])}</span></summary>\n'
         '<div class="d2l-fold-body">')

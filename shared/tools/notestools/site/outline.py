@@ -3,7 +3,8 @@ the page (site.css) with the one in view highlighted as the reader scrolls (site
 
 A Chinese heading and its English twin (the zh/en cells of an exercise's question, in the
 notebook's order) make one entry holding both links, so the language switch hides the one
-not shown. Headings inside folded hints and solutions are left out."""
+not shown. Headings inside folded hints, solutions and "Going further" parts are left out;
+a folded "Going further" part is listed by its heading (its summary)."""
 
 import html
 import re
@@ -20,8 +21,16 @@ def headings(content_html):
 
     soup = BeautifulSoup(FIGURE_RE.sub("", content_html), "html.parser")
     found = []
-    for cell in soup.select(".jp-MarkdownCell"):
+    for cell in soup.select(".jp-MarkdownCell, details.d2l-further[id]"):
         if cell.find_parent("details"):
+            continue
+        if cell.name == "details":  # a folded "Going further" part: its summary is its heading
+            level = next((int(c[-1]) for c in cell.get("class", [])
+                          if c.startswith("d2l-fold-h")), None)
+            label = cell.summary.select_one(".d2l-fold-label") if cell.summary else None
+            if level in LEVELS.values() and label:
+                found.append({"level": level, "id": cell["id"], "lang": None,
+                              "text": " ".join(label.get_text(" ").split()), "exercise": False})
             continue
         classes = cell.get("class", [])
         lang = next((LANG_CLASSES[c] for c in classes if c in LANG_CLASSES), None)

@@ -40,7 +40,13 @@ def page_entries(content_html):
 
     soup = BeautifulSoup(FIGURE_RE.sub("", content_html), "html.parser")
     entries = [["", "", [], []]]  # anchor, heading, prose, code
+    part = None  # the folded "Going further" part being read: its summary is its heading
     for cell in soup.select(".jp-Cell"):
+        here = cell.find_parent("details", class_="d2l-further")
+        if here is not None and here is not part and here.get("id") and here.summary:
+            entries.append([here["id"], squeeze(here.summary.select_one(
+                ".d2l-fold-label").get_text(" ")), [], []])
+        part = here
         if "jp-CodeCell" in cell.get("class", []):
             # (A figure's folded drawing code is not what anyone searches the notes for.)
             code = None if cell.select_one("details.d2l-source") else cell.select_one(
