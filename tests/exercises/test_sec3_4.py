@@ -60,7 +60,8 @@ def test_q4_trits():
     one = ex.q4.result(1)
     assert one.status == "wrong" and "only 3 values" in one.message
     assert ex.q4.result(math.ceil(math.log(8, 3))).status == "correct"
-    assert ex.q4.result(2.0).status == "correct" and ex.q4.result(torch.tensor(2)).status == "correct"
+    assert ex.q4.result(2.0).status == "correct"
+    assert ex.q4.result(torch.tensor(2)).status == "correct"
     assert ex.q4.result(math.log(8, 3)).status == "wrong"             # 1.89: not a whole number
 
 

@@ -24,7 +24,8 @@ def _ce_hessian(softmax_ce_hessian):
     o = torch.tensor([0.3, -1.2, 2.0, 0.5], dtype=torch.float64)
     H = _tensor(call(softmax_ce_hessian, o.clone()), "你的黑塞矩阵 · your Hessian")
     if tuple(H.shape) != (4, 4):
-        fail(f"q = 4 个未规范化的预测（logits）的二阶导数构成 4 × 4 矩阵，而你的形状是 {tuple(H.shape)}。",
+        fail("q = 4 个未规范化的预测（logits）的二阶导数构成 4 × 4 矩阵，"
+             f"而你的形状是 {tuple(H.shape)}。",
              "the second derivatives for q = 4 logits form a 4 × 4 matrix, yours has shape "
              f"{tuple(H.shape)}.")
     p = torch.softmax(o, dim=0)
