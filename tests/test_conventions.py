@@ -30,7 +30,7 @@ EXPECTED = {
                                   "3.7-softmax-regression-concise"],
 }
 # The language of the first cell of every zh/en pair, then its partner's.
-PAIR_ORDER = ("en", "zh")
+PAIR_ORDER = ("zh", "en")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 NOTEBOOKS = source_notebooks()
