@@ -65,7 +65,8 @@ def test_q3_cross_entropy_stable():
     assert result.status == "wrong" and "sign" in result.message
     result = ex.q3.result(lambda o, y: F.cross_entropy(o, y))
     assert result.status == "wrong" and "one loss per example" in result.message
-    assert ex.q3.result(lambda o, y: torch.logsumexp(o, 1) - o.gather(1, y[:, None])[:, 0]).status == "correct"
+    assert ex.q3.result(
+        lambda o, y: torch.logsumexp(o, 1) - o.gather(1, y[:, None])[:, 0]).status == "correct"
 
 
 def test_q4_decide():

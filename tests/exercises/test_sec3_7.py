@@ -31,7 +31,8 @@ def test_q2_pick_epoch():
 
 def test_q3_exp_limits():
     assert ex.q3.result(stub).status == "not attempted"
-    result = ex.q3.result(lambda d: (math.log10(torch.finfo(d).tiny), math.log10(torch.finfo(d).max)))
+    result = ex.q3.result(
+        lambda d: (math.log10(torch.finfo(d).tiny), math.log10(torch.finfo(d).max)))
     assert result.status == "wrong" and "base-10" in result.message
     result = ex.q3.result(lambda d: (math.log(torch.finfo(d).eps), math.log(torch.finfo(d).max)))
     assert result.status == "wrong" and "eps" in result.message

@@ -22,7 +22,8 @@ def _pick_epoch(pick_epoch):
         try:
             epoch = int(epoch)
         except (TypeError, ValueError):
-            fail("pick_epoch 应返回一个迭代周期的编号（整数）。", "pick_epoch should return an epoch number (an int).")
+            fail("pick_epoch 应返回一个迭代周期的编号（整数）。",
+                 "pick_epoch should return an epoch number (an int).")
         if epoch == best:
             continue
         if epoch == best - 1:
@@ -30,11 +31,13 @@ def _pick_epoch(pick_epoch):
                  "off by one: epochs count from 1, list indices from 0.")
         if epoch == len(losses):
             fail("你选了最后一个迭代周期：早停保留的是验证损失最低的那个。",
-                 "you kept the last epoch: early stopping keeps the one with the lowest validation loss.")
+                 "you kept the last epoch: early stopping keeps the one with the lowest "
+                 "validation loss.")
         if epoch == losses.index(max(losses)) + 1:
             fail("你选了验证损失最高的迭代周期：应取最低的。",
                  "you picked the epoch with the highest validation loss: take the lowest.")
-        fail("这不是验证损失最低的迭代周期。", "that is not the epoch with the lowest validation loss.")
+        fail("这不是验证损失最低的迭代周期。",
+             "that is not the epoch with the lowest validation loss.")
 
 
 @exercises.check(3)
@@ -46,35 +49,48 @@ def _exp_limits(exp_limits):
         try:
             low, high = (float(v) for v in limits)
         except (TypeError, ValueError):
-            fail("exp_limits 应返回一对数 (最小, 最大)。", "exp_limits should return a pair of numbers (smallest, largest).")
+            fail("exp_limits 应返回一对数 (最小, 最大)。",
+                 "exp_limits should return a pair of numbers (smallest, largest).")
         name = str(dtype).replace("torch.", "")
         true_high, true_low = math.log(info.max), math.log(info.tiny)
         if math.isclose(high, math.log10(info.max), rel_tol=1e-2):
             fail(f"{name} 的最大值看起来是以 10 为底的对数：exp 对应的是自然对数 ln。",
-                 f"{name}'s largest argument looks like a base-10 logarithm: exp needs the natural log.")
+                 f"{name}'s largest argument looks like a base-10 logarithm: "
+                 f"exp needs the natural log.")
         if math.isclose(high, info.max, rel_tol=1e-2):
-            fail(f"{name} 的最大值是这种格式能表示的最大数本身；问的是 exp 的自变量：取它的自然对数。",
-                 f"{name}'s largest argument is the format's largest number itself; the question asks "
+            fail(f"{name} 的最大值是这种格式能表示的最大数本身；"
+                 f"问的是 exp 的自变量：取它的自然对数。",
+                 f"{name}'s largest argument is the format's largest number itself; "
+                 f"the question asks "
                  f"for the argument of exp: take its natural log.")
         if not math.isclose(high, true_high, rel_tol=1e-2):
-            fail(f"{name} 的最大自变量不对：exp(x) 超过这种格式的最大有限数时就上溢（torch.finfo(dtype).max）。",
-                 f"{name}'s largest argument is wrong: exp(x) overflows once it exceeds the format's "
+            fail(f"{name} 的最大自变量不对：exp(x) 超过这种格式的最大有限数时就上溢"
+                 f"（torch.finfo(dtype).max）。",
+                 f"{name}'s largest argument is wrong: "
+                 f"exp(x) overflows once it exceeds the format's "
                  f"largest finite number (torch.finfo(dtype).max).")
         if math.isclose(low, math.log(info.eps), rel_tol=1e-2):
-            fail(f"{name} 的最小值用了 eps（1 之后的间隔，即精度），而不是最小的正数 torch.finfo(dtype).tiny。",
-                 f"{name}'s smallest argument uses eps (the gap after 1, the precision) rather than the "
+            fail(f"{name} 的最小值用了 eps（1 之后的间隔，即精度），"
+                 f"而不是最小的正数 torch.finfo(dtype).tiny。",
+                 f"{name}'s smallest argument uses eps (the gap after 1, the precision) "
+                 f"rather than the "
                  f"smallest positive number torch.finfo(dtype).tiny.")
-        if math.isclose(low, -true_high, rel_tol=1e-3) and not math.isclose(low, true_low, rel_tol=1e-2):
+        if (math.isclose(low, -true_high, rel_tol=1e-3)
+                and not math.isclose(low, true_low, rel_tol=1e-2)):
             fail(f"{name} 的最小自变量不是最大自变量的相反数：下溢发生在 ln(最小正数) 处。",
                  f"{name}'s smallest argument is not minus the largest: underflow happens at "
                  f"ln(smallest positive number).")
         subnormal = math.log(info.tiny * info.eps)  # the smallest subnormal number
         zero = subnormal - math.log(2)  # below it exp rounds to exactly 0
         if not any(math.isclose(low, bound, rel_tol=1e-2) for bound in (true_low, subnormal, zero)):
-            fail(f"{name} 的最小自变量不对：exp(x) 小于最小的正规格化数 torch.finfo(dtype).tiny 时就下溢"
-                 f"（计入非规格化数时是 tiny·eps；恰好舍入为 0 是在 tiny·eps/2 以下）。",
-                 f"{name}'s smallest argument is wrong: exp(x) underflows below the smallest normal "
-                 f"number torch.finfo(dtype).tiny (tiny·eps counting subnormal numbers; exactly 0 below tiny·eps/2).")
+            fail(f"{name} 的最小自变量不对："
+                 f"exp(x) 小于最小的正规格化数 torch.finfo(dtype).tiny 时就下溢"
+                 f"（计入非规格化数时是 tiny·eps；"
+                 f"恰好舍入为 0 是在 tiny·eps/2 以下）。",
+                 f"{name}'s smallest argument is wrong: "
+                 f"exp(x) underflows below the smallest normal number torch.finfo(dtype).tiny "
+                 f"(tiny·eps counting subnormal numbers; "
+                 f"exactly 0 below tiny·eps/2).")
 
 
 exercises.discussion(4, 5)
