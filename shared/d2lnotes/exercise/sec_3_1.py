@@ -1,28 +1,19 @@
 """Checks for the exercises of 3.1 Linear regression."""
 import torch
 
+from .answers import as_float64
 from .core import Exercises, call, fail
 
 exercises = Exercises("3.1")
-
-
-def _tensor(value, what):
-    if isinstance(value, torch.Tensor):
-        value = value.detach()
-    try:
-        return torch.as_tensor(value, dtype=torch.float64)
-    except (TypeError, ValueError, RuntimeError):
-        fail(f"{what}应当是一个数或张量，而你给出的是 {type(value).__name__}。",
-             f"{what} should be a number or a tensor, got {type(value).__name__}.")
 
 
 @exercises.check(1)
 def _best_constants(best_b_squared, best_b_abs):
     """The b minimizing the sum of squares, and the b minimizing the sum of absolute errors."""
     x = torch.tensor([3.0, -1.0, 2.5, 40.0, 0.5, 1.0, 2.0], dtype=torch.float64)  # one outlier
-    b_sq = _tensor(call(best_b_squared, x.clone()), "best_b_squared 的结果 · the result of "
+    b_sq = as_float64(call(best_b_squared, x.clone()), "best_b_squared 的结果 · the result of "
                                                     "best_b_squared")
-    b_abs = _tensor(call(best_b_abs, x.clone()), "best_b_abs 的结果 · the result of best_b_abs")
+    b_abs = as_float64(call(best_b_abs, x.clone()), "best_b_abs 的结果 · the result of best_b_abs")
     sq = lambda b: ((x - b) ** 2).sum().item()
     ab = lambda b: (x - b).abs().sum().item()
     if b_sq.numel() != 1 or b_abs.numel() != 1:
@@ -49,7 +40,7 @@ def _closed_form(closed_form):
     X = torch.randn(30, 4, generator=gen, dtype=torch.float64)
     y = X @ torch.tensor([[1.0], [-2.0], [0.5], [3.0]], dtype=torch.float64) \
         + 0.1 * torch.randn(30, 1, generator=gen, dtype=torch.float64)
-    w = _tensor(call(closed_form, X.clone(), y.clone()), "你的 w · your w")
+    w = as_float64(call(closed_form, X.clone(), y.clone()), "你的 w · your w")
     if w.numel() != 4:
         fail(f"w 应当有 {4} 个元素（每个特征一个），你的形状是 {tuple(w.shape)}。",
              f"w should have 4 entries (one per feature), yours has shape {tuple(w.shape)}.")
@@ -65,8 +56,8 @@ def _laplace_nll(laplace_nll):
     """The negative log-likelihood under noise with density exp(-|e|) / 2."""
     y_hat = torch.tensor([0.5, 1.0, -2.0, 3.0, 0.0], dtype=torch.float64)
     y = torch.tensor([1.0, 1.0, 0.0, 2.5, -4.0], dtype=torch.float64)
-    value = _tensor(call(laplace_nll, y_hat.clone(), y.clone()), "你的负对数似然 · your negative "
-                                                                 "log-likelihood")
+    value = as_float64(call(laplace_nll, y_hat.clone(), y.clone()),
+                       "你的负对数似然 · your negative log-likelihood")
     expected = -torch.distributions.Laplace(y_hat, 1.0).log_prob(y).sum()
     if value.numel() != 1:
         fail("负对数似然是整个数据集的一个数：对所有样本求和。",
@@ -150,7 +141,7 @@ def _expected_gram(expected_gram):
     gen = torch.Generator().manual_seed(2)
     X = torch.randn(7, 3, generator=gen, dtype=torch.float64)
     for sigma in (0.5, 2.0):
-        G = _tensor(call(expected_gram, X.clone(), sigma), "你的结果 · your result")
+        G = as_float64(call(expected_gram, X.clone(), sigma), "你的结果 · your result")
         expected = X.T @ X + 7 * sigma**2 * torch.eye(3, dtype=torch.float64)
         if tuple(G.shape) != (3, 3):
             fail(f"XᵀX 是 d × d 矩阵，这里是 (3, 3)，而你的形状是 {tuple(G.shape)}。",
@@ -203,7 +194,7 @@ def _poisson_loss(poisson_loss):
     eta = torch.linspace(-2.0, 3.0, 11, dtype=torch.float64)
     for k in (0.0, 1.0, 3.0, 7.0):
         k_t = torch.full_like(eta, k)
-        values = _tensor(call(poisson_loss, eta.clone(), k_t.clone()), "你的损失 · your loss")
+        values = as_float64(call(poisson_loss, eta.clone(), k_t.clone()), "你的损失 · your loss")
         if values.shape != eta.shape:
             fail("对每个 (η, k) 返回一个损失值（逐元素计算）。",
                  "return one loss per (η, k) pair (elementwise).")

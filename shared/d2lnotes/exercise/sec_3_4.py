@@ -3,26 +3,17 @@ import math
 
 import torch
 
+from .answers import as_float64
 from .core import Exercises, answer, call, fail
 
 exercises = Exercises("3.4")
-
-
-def _tensor(value, what):
-    if isinstance(value, torch.Tensor):
-        value = value.detach()
-    try:
-        return torch.as_tensor(value, dtype=torch.float64)
-    except (TypeError, ValueError, RuntimeError):
-        fail(f"{what}应当是一个数或张量，而你给出的是 {type(value).__name__}。",
-             f"{what} should be a number or a tensor, got {type(value).__name__}.")
 
 
 @exercises.check(1)
 def _ce_hessian(softmax_ce_hessian):
     """The Hessian of the cross-entropy loss with respect to the logits."""
     o = torch.tensor([0.3, -1.2, 2.0, 0.5], dtype=torch.float64)
-    H = _tensor(call(softmax_ce_hessian, o.clone()), "你的黑塞矩阵 · your Hessian")
+    H = as_float64(call(softmax_ce_hessian, o.clone()), "你的黑塞矩阵 · your Hessian")
     if tuple(H.shape) != (4, 4):
         fail("q = 4 个未规范化的预测（logits）的二阶导数构成 4 × 4 矩阵，"
              f"而你的形状是 {tuple(H.shape)}。",
@@ -68,7 +59,7 @@ def _smooth_min(smooth_min):
     """The soft-min -log(sum(exp(-lam x))) / lam, stable for large lam."""
     x = torch.tensor([3.0, -1.5, 7.0, 10.0, -0.5], dtype=torch.float64)
     for lam in (1.0, 10.0, 1000.0):
-        value = _tensor(call(smooth_min, x.clone(), lam), "你的 soft-min · your soft-min")
+        value = as_float64(call(smooth_min, x.clone(), lam), "你的 soft-min · your soft-min")
         if value.numel() != 1:
             fail("soft-min 是一个数。", "the soft-min is one number.")
         expected = -torch.logsumexp(-lam * x, dim=0) / lam
@@ -116,7 +107,7 @@ def _stable_logsumexp(stable_logsumexp):
              (torch.tensor([-500.0, 0.0, 300.0]), "x spread from -500 to 300", "x 从 −500 分布到 "
                                                                                "300")]
     for x, where_en, where_zh in cases:
-        value = _tensor(call(stable_logsumexp, x.clone()), "你的结果 · your result")
+        value = as_float64(call(stable_logsumexp, x.clone()), "你的结果 · your result")
         expected = torch.logsumexp(x.double(), dim=0)
         if value.numel() != 1:
             fail("结果是一个数。", "the result is one number.")
