@@ -108,9 +108,18 @@ class Run:
 
 
 def _kernel_with_child(run):
-    """True once a kernel has started a child (hangs.ipynb's `sleep`, in the kernel's group)."""
+    """True once a kernel has started hangs.ipynb's `sleep` (in the kernel's group): its cell 3
+    runs. Any other child a kernel may have (none expected) does not count."""
     kernels = set(run.started("kernel"))
-    return any(pgrp in kernels and pid != pgrp for pid, (_, pgrp) in _processes().items())
+    return any(pgrp in kernels and pid != pgrp and _command(pid) == "sleep"
+               for pid, (_, pgrp) in _processes().items())
+
+
+def _command(pid):
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return None
 
 
 def _entries(run):
