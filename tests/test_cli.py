@@ -432,10 +432,9 @@ esac
 """
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="bash")
-@pytest.mark.parametrize("serial", [False, True])
-@pytest.mark.parametrize("fail", [None, "FAIL_TEST", "FAIL_PDF"])
-def test_ci_runs_lint_html_pdf_test_and_ends_with_where_the_time_went(tmp_path, fail, serial):
+def fake_ci_tree(tmp_path):
+    """A copy of .ci/run in tmp_path with a venv marked installed and a fake `make` (and the
+    system tools present) first on PATH; returns that PATH folder."""
     if not os.path.isdir("/usr/share/fonts/truetype/wqy"):
         pytest.skip("the CJK font is missing: .ci/run would install it with apt-get")
     (tmp_path / ".ci").mkdir()
@@ -450,6 +449,14 @@ def test_ci_runs_lint_html_pdf_test_and_ends_with_where_the_time_went(tmp_path, 
     for tool in ("chromium", "chromedriver", "pdftoppm"):  # no system packages to install
         (bin_dir / tool).write_text("#!/bin/sh\n")
         (bin_dir / tool).chmod(0o755)
+    return bin_dir
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="bash")
+@pytest.mark.parametrize("serial", [False, True])
+@pytest.mark.parametrize("fail", [None, "FAIL_TEST", "FAIL_PDF"])
+def test_ci_runs_lint_html_pdf_test_and_ends_with_where_the_time_went(tmp_path, fail, serial):
+    bin_dir = fake_ci_tree(tmp_path)
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", CI_PIP="1",
                CALLS=str(tmp_path / "calls"), D2L_DATA_DIR=str(tmp_path),
                CI_SERIAL="1" if serial else "0")
@@ -498,20 +505,7 @@ def test_the_filter_keeps_folded_code_and_drops_folded_outputs():
 
 @pytest.mark.skipif(sys.platform == "win32", reason="bash")
 def test_ci_fails_when_a_passing_make_html_prints_an_error_line(tmp_path):
-    (tmp_path / ".ci").mkdir()
-    shutil.copy(ROOT / ".ci" / "run", tmp_path / ".ci" / "run")
-    (tmp_path / ".venv" / "bin").mkdir(parents=True)
-    (tmp_path / ".venv" / ".installed-dev").touch()
-    os.symlink(sys.executable, tmp_path / ".venv" / "bin" / "python")
-    bin_dir = tmp_path / "fake-bin"
-    bin_dir.mkdir()
-    (bin_dir / "make").write_text(FAKE_MAKE)
-    (bin_dir / "make").chmod(0o755)
-    for tool in ("chromium", "chromedriver", "pdftoppm"):
-        (bin_dir / tool).write_text("#!/bin/sh\n")
-        (bin_dir / tool).chmod(0o755)
-    if not os.path.isdir("/usr/share/fonts/truetype/wqy"):
-        pytest.skip("the CJK font is missing: .ci/run would install it with apt-get")
+    bin_dir = fake_ci_tree(tmp_path)
     env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", CI_PIP="1",
                CALLS=str(tmp_path / "calls"), D2L_DATA_DIR=str(tmp_path), NOISY="1")
     done = subprocess.run(["bash", ".ci/run"], cwd=tmp_path, env=env, capture_output=True,
