@@ -189,13 +189,18 @@ def glossary_pairs(paths):
             yield term_key(en), zh, path.stem.split("-")[0]
 
 
-def test_one_chinese_term_per_english_term():
-    seen = {}
+def test_one_term_per_concept_in_both_directions():
+    """One Chinese term per English term, and one English term per Chinese term (a word with
+    two meanings gets two qualified keys, such as "sum rule (probability)")."""
+    by_en, by_zh = {}, {}
     for en, zh, section in glossary_pairs(NOTEBOOKS):
-        seen.setdefault(en, {}).setdefault(zh, []).append(section)
-    twice = {en: found for en, found in seen.items() if len(found) > 1}
+        by_en.setdefault(en, {}).setdefault(zh, []).append(section)
+        by_zh.setdefault(zh, {}).setdefault(en, []).append(section)
+    twice = {en: found for en, found in by_en.items() if len(found) > 1}
     assert not twice, f"one English term, several Chinese terms: {twice}"
-    assert len(seen) > 200
+    twice = {zh: found for zh, found in by_zh.items() if len(found) > 1}
+    assert not twice, f"one Chinese term, several English terms: {twice}"
+    assert len(by_en) > 200
 
 
 def test_the_glossary_check_catches_two_terms(tmp_path):

@@ -202,16 +202,6 @@ class TestLesson:
             f"d2l-en 1.0 exercises covered: {sorted(covered)} of 1..{en_count}"
 
 
-def test_one_english_term_per_chinese_term():
-    from test_conventions import glossary_pairs
-
-    seen = {}
-    for en, zh, sec in glossary_pairs(NOTEBOOKS):
-        seen.setdefault(zh, {}).setdefault(en, []).append(sec)
-    twice = {zh: found for zh, found in seen.items() if len(found) > 1}
-    assert not twice, f"one Chinese term, several English terms: {twice}"
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_every_check_is_tested_with_a_wrong_answer(path):
     """tests/exercises/test_sec<ch>_<n>.py exercises every check of the section: the stub, a
