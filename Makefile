@@ -5,7 +5,8 @@
 # KERNEL=d2lnotes-fork|python3, JOBS=N, TIMEOUT=<seconds per notebook>, LANG=zh|en (html, pdf)
 # or zh|en|both (lab, remembered for this clone), NO_BROWSER=1 (test), PORT=N and ALLOW_ROOT=1
 # (lab), CONSTRAINTS= (install the latest releases), TORCH=cpu (PyTorch's CPU build on Linux),
-# RERUN=1 (run, html, pdf: execute every notebook, changed or not).
+# RERUN=1 (run, html, pdf: execute every notebook, changed or not; test: nbval executes every
+# notebook, even those whose executed copies in build/ are current).
 #
 # Two installs: `make install` (and `make lab`) installs what studying needs, requirements.txt;
 # run, html, pdf, test, lint and bench add the tools of requirements-dev.txt on first use.
@@ -41,7 +42,7 @@ RUN_OPTIONS := $(strip $(EXECUTION) $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
 	$(foreach p,$(NB),--pattern "$(p)") $(if $(RERUN),--rerun))
 HTML_OPTIONS := $(strip $(EXECUTION) $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
 	$(if $(CHOSEN_LANG),--lang $(CHOSEN_LANG)) $(if $(RERUN),--rerun))
-TEST_OPTIONS := $(strip $(EXECUTION) $(if $(NO_BROWSER),--no-browser))
+TEST_OPTIONS := $(strip $(EXECUTION) $(if $(NO_BROWSER),--no-browser) $(if $(RERUN),--rerun))
 LAB_OPTIONS := $(strip $(if $(PORT),--port $(PORT)) $(if $(ALLOW_ROOT),--allow-root) \
 	$(if $(CHOSEN_LANG),--lang $(CHOSEN_LANG)))
 # The installer: pip by default; .ci/run passes uv's (`uv pip install --python .venv/bin/python`).

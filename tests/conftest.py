@@ -14,6 +14,35 @@ ROOT = Path(__file__).resolve().parents[1]
 collect_ignore_glob = ["faults/*.ipynb"]
 
 
+# `make test` runs pytest-xdist with --dist loadgroup --no-loadscope-reorder: each group runs
+# whole on one worker, in collection order. A group is a test module (its module fixtures are
+# made once), a notebook's nbval cells (one kernel, in order), or what an xdist_group mark
+# names. The longest groups start first, so that neither worker is left alone with a long one
+# at the end (where the time goes: build/ci/timings.txt after `.ci/run`).
+LONGEST_FIRST = ["tests/test_lab.py", "tests/test_standalone.py", "tests/test_bench.py", "site",
+                 "tests/test_site_browser.py", "tests/test_site.py", "tests/test_faults.py",
+                 "tests/test_cli.py", "tests/test_run_notebooks.py"]
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(config, items):
+    def group(item):
+        marks = [m.args[0] if m.args else m.kwargs.get("name", "default")
+                 for m in item.iter_markers("xdist_group")]
+        if not marks:
+            marks = [item.nodeid.split("::")[0]]
+            item.add_marker(pytest.mark.xdist_group(marks[0]))
+        return marks[0]
+
+    def rank(item):
+        name = group(item)
+        if name in LONGEST_FIRST:
+            return LONGEST_FIRST.index(name)
+        return len(LONGEST_FIRST) + (0 if name.endswith(".ipynb") else 1)
+
+    items.sort(key=rank)  # stable: a group's own tests keep their order
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives headless Chromium (Debian's chromium "
                             "and chromium-driver); `python -m notestools test --no-browser` "

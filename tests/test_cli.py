@@ -3,6 +3,7 @@ filter that keeps outputs out of the repository, and how `lab` starts JupyterLab
 
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -74,8 +75,8 @@ def make_dry_run(*args, env=None):
     ("html", ["LANG=en", "DEVICE=cpu", "TIMEOUT=50"], 'html --device "cpu" --timeout 50 --lang en'),
     ("pdf", ["LANG=zh"], "pdf --lang zh"),
     ("test", [], "test"),
-    ("test", ["DEVICE=cuda", "NO_BROWSER=1", "JOBS=2"],
-     'test --device "cuda" --jobs 2 --no-browser'),
+    ("test", ["DEVICE=cuda", "NO_BROWSER=1", "JOBS=2", "RERUN=1"],
+     'test --device "cuda" --jobs 2 --no-browser --rerun'),
     ("lint", [], "lint"),
     ("bench", [], "bench"),
     ("lab", [], "lab"),
@@ -110,10 +111,13 @@ def test_pytest_command_is_make_tests():
     command = cli.pytest_command(args)
     assert command[:3] == [sys.executable, "-m", "pytest"]
     joined = " ".join(command)
-    assert f"-n {os.cpu_count()} --dist loadscope" in joined
+    assert f"-n {os.cpu_count()} --dist loadgroup --no-loadscope-reorder" in joined
     assert f"--nbval-lax --nbval-kernel-name {DEFAULT_KERNEL}" in joined
     assert command[-2:] == [str(ROOT / "tests"), str(CHAPTERS)]
     assert "not browser" not in command
+    two = [CHAPTERS / "a.ipynb", CHAPTERS / "b.ipynb"]  # the notebooks nbval is to execute
+    assert cli.pytest_command(args, two)[-3:] == [str(ROOT / "tests"), *map(str, two)]
+    assert cli.pytest_command(args, [])[-1] == str(ROOT / "tests")
 
     args = cli.build_parser().parse_args(
         ["test", "--kernel", "python3", "--no-browser", "--jobs", "2", "--", "tests", "-x"])
@@ -122,6 +126,79 @@ def test_pytest_command_is_make_tests():
     assert command[command.index("-n") + 1] == "2"
     assert command[command.index("--nbval-kernel-name") + 1] == "python3"
     assert command[-2:] == ["tests", "-x"]  # a path given replaces `tests chapters`
+
+
+def executed_copies(tmp_path, monkeypatch, **inputs):
+    """A chapters/ of two notebooks and a build/ whose results.json and executed copies say
+    both ran ok here, on the CPU, in forked kernels (``inputs`` overrides what the run
+    recorded for the first notebook)."""
+    from notestools import notebooks, results, run_notebooks
+
+    chapters, build = tmp_path / "chapters", tmp_path / "build"
+    names = ["1-x/1.1-a.ipynb", "1-x/1.2-b.ipynb"]
+    env = {"torch": run_notebooks.torch_version(), "python": platform.python_version(),
+           "device": "cpu"}
+    shared = run_notebooks.shared_inputs(DEFAULT_KERNEL, {"device": "auto"})
+    entries = []
+    for i, name in enumerate(names):
+        source = chapters / name
+        source.parent.mkdir(parents=True, exist_ok=True)
+        nb = notebook()
+        source.write_text(nbformat.writes(nb), encoding="utf-8")
+        recorded = {**run_notebooks.notebook_inputs(source, shared, env),
+                    **(inputs if i == 0 else {})}
+        nb.metadata[results.COPY_KEY] = {"inputs": recorded}
+        (build / "notebooks" / name).parent.mkdir(parents=True, exist_ok=True)
+        (build / "notebooks" / name).write_text(nbformat.writes(nb), encoding="utf-8")
+        entries.append({"notebook": name, "status": "ok", "inputs": recorded})
+    (build / "results.json").write_text(json.dumps({"environment": {}, "notebooks": entries}),
+                                        encoding="utf-8")
+    monkeypatch.setattr(cli, "CHAPTERS", chapters)
+    monkeypatch.setattr(notebooks, "CHAPTERS", chapters)
+    monkeypatch.setattr(notebooks, "BUILD", build)
+    monkeypatch.setattr(results, "RESULTS_FILE", build / "results.json")
+    return [chapters / name for name in names]
+
+
+def nbval_plan(*argv):
+    return cli.nbval_notebooks(cli.build_parser().parse_args(["test", *argv]))
+
+
+def test_nbval_executes_only_notebooks_without_a_current_copy(tmp_path, monkeypatch):
+    """`make test` after `make html`: the runner already executed every notebook from the same
+    code, so nbval executes none; another device, kernel kind, torch, or --rerun: again."""
+    a, b = executed_copies(tmp_path, monkeypatch)
+    assert nbval_plan() == ([], "nbval executes none of the 2 notebooks: their executed copies "
+                                "in build/ are current (tests/test_executed.py checks them; "
+                                "RERUN=1 or --rerun executes them again)")
+    assert nbval_plan("--device", "cpu")[0] == []
+    assert nbval_plan("--rerun") == ([a, b], "nbval executes all 2 notebooks (--rerun)")
+    run, line = nbval_plan("--device", "cuda")
+    assert run == [a, b] and line == ("nbval executes all 2 notebooks: none has a current "
+                                      "executed copy in build/ (it ran on cpu, not cuda)")
+    other = "python3" if DEFAULT_KERNEL != "python3" else "d2lnotes-fork"
+    assert nbval_plan("--kernel", other)[0] == [a, b]
+
+    a.write_text(a.read_text(encoding="utf-8").replace("1 + 1", "1 + 3"), encoding="utf-8")
+    assert nbval_plan() == ([a], "nbval executes 1 of 2 notebooks, those without a current "
+                                 "executed copy in build/ (its code cells changed)")
+
+
+def test_nbval_executes_a_notebook_run_with_another_torch(tmp_path, monkeypatch):
+    a, b = executed_copies(tmp_path, monkeypatch, torch="1.0.0")
+    assert nbval_plan()[0] == [a]
+
+
+def test_torch_version_is_read_without_importing_torch():
+    from notestools import run_notebooks
+
+    code = ("import sys; from notestools.run_notebooks import torch_version; "
+            "v = torch_version(); assert 'torch' not in sys.modules; print(v)")
+    read = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    import torch
+
+    assert read == torch.__version__ == run_notebooks.torch_version()
 
 
 def test_pytest_environment():

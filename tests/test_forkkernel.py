@@ -10,6 +10,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -97,6 +98,35 @@ def test_closing_the_lifeline_ends_the_zygote_and_its_kernels(tmp_path):
     else:
         pytest.fail("the kernel outlived its zygote")
     assert os.environ.get(forkkernel.ZYGOTE_ENV) != zygote.path
+    assert not os.path.exists(os.path.dirname(zygote.path))
+
+
+@LINUX_ONLY
+def test_a_zygote_whose_host_was_killed_leaves_no_folder_behind():
+    """A host killed (SIGKILL: no close()) closes the lifeline all the same; the zygote
+    removes its socket and the temporary folder that held it."""
+    host = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from notestools import forkkernel; "
+        "z = forkkernel.Zygote.start(preload=()); print(z.path, z.process.pid, flush=True); "
+        "time.sleep(60)")], stdout=subprocess.PIPE, text=True)
+    path, pid = host.stdout.readline().split()
+    assert os.path.exists(path)
+    host.kill()
+    host.wait()
+    deadline = time.monotonic() + 10
+    while os.path.exists(os.path.dirname(path)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(os.path.dirname(path)), "the zygote's folder was left behind"
+    assert not alive(int(pid)), "the zygote outlived its host"
+
+
+def alive(pid):
+    """Whether ``pid`` runs (an exited orphan may stay a zombie until init reaps it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 @LINUX_ONLY

@@ -5,6 +5,7 @@ import argparse
 import contextlib
 import importlib
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -74,6 +75,9 @@ def build_parser():
     add_execution_options(test)
     test.add_argument("--no-browser", action="store_true",
                       help="deselect the tests that drive a browser (marked `browser`)")
+    test.add_argument("--rerun", action="store_true",
+                      help="nbval executes every notebook, even those whose executed copies "
+                           "in build/ are current (by default it executes only the others)")
     test.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS",
                       help="more pytest arguments; paths among them replace `tests chapters`")
 
@@ -157,17 +161,58 @@ def export(args):
     return exporter.main(["--lang", args.lang]) or 0
 
 
-def pytest_command(args):
-    """`make test`'s pytest: xdist keeps each notebook's cells on one worker (loadscope)."""
-    command = [sys.executable, "-m", "pytest", "-n", str(args.jobs), "--dist", "loadscope",
-               "--nbval-lax", "--nbval-kernel-name", args.kernel,
+def pytest_command(args, notebooks=None):
+    """`make test`'s pytest: xdist runs each group of tests on one worker, a test module or a
+    notebook's cells (see tests/conftest.py), the longest groups first. ``notebooks``: the
+    ones nbval executes (default: every notebook in chapters/)."""
+    command = [sys.executable, "-m", "pytest", "-n", str(args.jobs), "--dist", "loadgroup",
+               "--no-loadscope-reorder", "--nbval-lax", "--nbval-kernel-name", args.kernel,
                "--ignore-glob", f"*/{MY_NOTES}/*"]
     if args.no_browser:
         command += ["-m", "not browser"]
-    extra = args.pytest_args
-    names_a_path = any(Path(a.split("::")[0]).exists() for a in extra if not a.startswith("-"))
-    defaults = [] if names_a_path else [str(ROOT / "tests"), str(CHAPTERS)]
-    return command + defaults + extra
+    notebooks = [CHAPTERS] if notebooks is None else notebooks
+    defaults = [] if names_a_path(args) else [str(ROOT / "tests"), *map(str, notebooks)]
+    return command + defaults + args.pytest_args
+
+
+def names_a_path(args):
+    """Paths among the extra pytest arguments replace `tests chapters`."""
+    return any(Path(a.split("::")[0]).exists() for a in args.pytest_args if a[:1] != "-")
+
+
+def nbval_notebooks(args):
+    """The notebooks nbval executes in `make test`, and a line saying which and why: those
+    whose executed copy in build/ is not current (`make html` or `make run` wrote none, or
+    wrote it from other code, helpers, runner, torch or Python, in another kernel kind or on
+    another device than this test run's). A current copy was made by the same execution that
+    nbval would repeat: tests/test_executed.py checks it instead, and the site shows it."""
+    from . import run_notebooks
+    from .notebooks import BUILD, source_notebooks
+    from .results import RESULTS_FILE
+
+    notebooks = source_notebooks(root=CHAPTERS)
+    if args.rerun:
+        return notebooks, f"nbval executes all {len(notebooks)} notebooks (--rerun)"
+    stale = run_notebooks.stale_copies(
+        notebooks, CHAPTERS, BUILD / "notebooks", RESULTS_FILE,
+        {"torch": run_notebooks.torch_version(), "python": platform.python_version()},
+        kernel=args.kernel, device=args.device)
+    run = [p for p in notebooks if str(p.relative_to(CHAPTERS)) in stale]
+    if not run:
+        return run, (f"nbval executes none of the {len(notebooks)} notebooks: their executed "
+                     "copies in build/ are current (tests/test_executed.py checks them; "
+                     "RERUN=1 or --rerun executes them again)")
+    if len(run) == len(notebooks):
+        return run, (f"nbval executes all {len(run)} notebooks: none has a current executed "
+                     f"copy in build/ ({_why(stale)})")
+    return run, (f"nbval executes {len(run)} of {len(notebooks)} notebooks, those without a "
+                 f"current executed copy in build/ ({_why(stale)})")
+
+
+def _why(stale):
+    reasons = sorted(set(stale.values()))
+    shown = "; ".join(reasons[:2])
+    return shown + (f"; and {len(reasons) - 2} more reasons" if len(reasons) > 2 else "")
 
 
 def pytest_environment(args, environ=os.environ):
@@ -181,7 +226,12 @@ def pytest_environment(args, environ=os.environ):
 def test(args):
     if args.jobs <= 0:
         sys.exit("--jobs must be a positive integer")
-    return subprocess.run(pytest_command(args), env=pytest_environment(args)).returncode
+    notebooks = None
+    if not names_a_path(args):
+        notebooks, line = nbval_notebooks(args)
+        print(line, flush=True)
+    return subprocess.run(pytest_command(args, notebooks),
+                          env=pytest_environment(args)).returncode
 
 
 def lint(args):

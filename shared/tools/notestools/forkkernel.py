@@ -266,10 +266,12 @@ class _Server:
                 os.killpg(pid, signal.SIGKILL)
             except OSError:
                 pass
-        try:
-            os.unlink(self.path)
-        except OSError:
-            pass
+        # The socket and its folder: the host removes them too, unless it was killed first.
+        for remove, path in ((os.unlink, self.path), (os.rmdir, os.path.dirname(self.path))):
+            try:
+                remove(path)
+            except OSError:
+                pass
 
 
 def _exit_on_sigterm(signum, frame):
@@ -419,7 +421,8 @@ class Zygote:
             for leftover in (self.path + ".tmp", self.path):
                 if os.path.exists(leftover):
                     os.unlink(leftover)
-            os.rmdir(os.path.dirname(self.path))
+            with contextlib.suppress(FileNotFoundError):  # the zygote removed it on its way out
+                os.rmdir(os.path.dirname(self.path))
         if Zygote._current is self:
             Zygote._current = None
             if os.environ.get(ZYGOTE_ENV) == self.path:

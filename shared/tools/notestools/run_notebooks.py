@@ -23,9 +23,11 @@ copy takes the source's markdown, so a prose edit executes nothing. ``--rerun`` 
 import argparse
 import ast
 import contextlib
+import importlib.util
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -127,23 +129,52 @@ def plan(paths, src_root, out_dir, inputs, previous, rerun=False):
     return run, skip
 
 
-def stale_copies(paths, src_root, out_dir, results_path, env):
+def stale_copies(paths, src_root, out_dir, results_path, env, kernel=None, device=None):
     """{notebook name: why} for each of ``paths`` whose executed copy in ``out_dir`` is not
     what an ok run of its code, with these helpers, runner, torch and Python (``env``: the
     "torch" and "python" versions) wrote; empty when every copy can be used as it is.
     Whatever device, kernel kind and parameters that run had (tests that only read executed
-    copies take them from any run)."""
+    copies take them from any run), unless ``kernel`` names the kernel kind it must have
+    had, or ``device`` (not None or "auto") the device it must have run on."""
     _, previous = _previous(results_path)
     stale = {}
     for path in paths:
         name = str(path.relative_to(src_root))
         last = (previous.get(name) or {}).get("inputs") or {}
-        shared = shared_inputs(last.get("kernel"), last.get("parameters"))
-        inputs = notebook_inputs(path, shared, {**env, "device": last.get("device")})
+        shared = shared_inputs(kernel or last.get("kernel"), last.get("parameters"))
+        ran_on = last.get("device")
+        inputs = notebook_inputs(path, shared, {**env, "device": ran_on})
         why = plan([path], src_root, out_dir, {name: inputs}, previous)[0].get(path)
+        if why is None and device not in (None, "auto") and not same_device(device, ran_on):
+            why = f"it ran on {ran_on}, not {device}"
         if why is not None:
             stale[name] = why
     return stale
+
+
+def same_device(asked, ran_on):
+    """Whether a run on ``ran_on`` (resolved, e.g. "cuda:0") is one on ``asked`` ("cuda")."""
+    return ran_on is not None and (ran_on == asked or ":" not in asked
+                                   and ran_on.split(":")[0] == asked)
+
+
+def torch_version():
+    """``torch.__version__`` without importing torch (seconds of CPU): read from the version
+    file of the torch that imports here; imported in a child process if that file is not as
+    expected. None without torch."""
+    spec = importlib.util.find_spec("torch")
+    if spec is None:
+        return None
+    for folder in spec.submodule_search_locations or []:
+        try:
+            text = (Path(folder) / "version.py").read_text(encoding="utf-8")
+        except OSError:
+            continue
+        found = re.search(r"^__version__\s*=\s*['\"]([^'\"]+)['\"]", text, re.M)
+        if found:
+            return found[1]
+    return subprocess.run([sys.executable, "-c", "import torch; print(torch.__version__)"],
+                          capture_output=True, text=True, check=True).stdout.strip()
 
 
 def _copy_inputs(copy):
