@@ -17,8 +17,11 @@ from bs4 import BeautifulSoup
 from d2lnotes.results import MIME_TYPE
 from notestools import site
 from notestools.notebooks import CHAPTERS, ROOT, source_notebooks
-from notestools.site import links, search
+from notestools.site import fingerprint, links, search
+from notestools.site import pdf as pdf_step
+from notestools.site.build import Site
 from notestools.site.cells import CAPTION_RE
+from notestools.site.config import PDF_NAME
 from notestools.site.markdown import fix_cjk_emphasis, split_title
 from notestools.site.sections import notebook_title
 
@@ -34,6 +37,10 @@ GITHUB = "https://github.com/someone/d2l-notes"
 # original does.
 EXECUTED = ("02-preliminaries/2.1-", "03-linear-neural-networks/3.6-")
 SINGLE_LANGUAGE = ("02-preliminaries/2.1-", "zh")
+
+# With test_site_browser.py on one xdist worker (--dist loadgroup): the site of the executed
+# notebooks (build_real_site) is then exported once for both modules.
+pytestmark = pytest.mark.xdist_group("site")
 
 
 # ---------------------------------------------------------------------------------------
@@ -215,15 +222,18 @@ def test_export_english_only(small_site):
     assert details.summary.select_one(".d2l-fold-label").get_text() == "Solution"
     assert "Addition commutes" in details.get_text() and "SOLUTION-OUTPUT" in details.get_text()
     assert "Exercise 2" not in details.get_text() and "#### " not in text
-    # Figures inline, local MathJax, navigation.
+    # Figures inline, local MathJax 3 (its one combined file and its fonts: not the 24 MB of
+    # the package), navigation.
     assert page.select('img[src^="data:image/png;base64,"]')
-    assert page.select_one('script[src^="../static/mathjax/MathJax.js"]')
+    assert page.select_one('script[src="../static/mathjax/tex-chtml-full.js"]')
     assert not page.select('script[src^="http"], link[href^="http"]')
     assert page.select_one('a[rel="prev"]')["href"] == "../" + PAGE_23
     assert not page.select('a[rel="next"]')
     assert page.select_one("#terms")
-    assert (out / "static/mathjax/MathJax.js").exists()
-    assert (out / "static/mathjax/jax/output/HTML-CSS/fonts/STIX-Web/fontdata.js").exists()
+    mathjax = out / "static/mathjax"
+    assert (mathjax / "tex-chtml-full.js").exists()
+    assert (mathjax / "output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff").exists()
+    assert sum(f.stat().st_size for f in mathjax.rglob("*") if f.is_file()) < 3 * 2**20
     assert not page.select(".d2l-langswitch")  # single-language site: no switch
     check_figure(page, "Drawing code", "a single-layer network")
 
@@ -361,6 +371,143 @@ def test_print_page(small_exported, tmp_path):
     shutil.copy(out / "index.html", tmp_path / "index.html")  # (the site is shared)
     link_from_index(tmp_path)
     assert soup(tmp_path / "index.html").select('a[href="d2l-notes.pdf"]')
+
+
+def replace_in(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_export_again_only_when_an_input_changed(small_site, capsys):
+    """Exporting into the folder that holds the export of the same inputs leaves it as it is
+    and says so, in one line (`make pdf` after `make html`); a changed input, a file of the
+    site gone, or --rerun exports again. (Which inputs count: test_fingerprint.)"""
+    src, results, out = small_site
+    argv = ["--src", str(src), "--out", str(out), "--results", str(results),
+            "--chapters", str(src.parent / "no-sources"), "--repository", ""]
+
+    def exported(*extra):
+        """Whether site.main exported (else it said the site is current)."""
+        (out / "left-by-the-last-export").write_text("")  # an export empties the folder
+        assert site.main(argv + list(extra)) == 0
+        printed = capsys.readouterr().out
+        again = not (out / "left-by-the-last-export").exists()
+        if not again:
+            assert printed.count("\n") == 1 and f"{out} is current" in printed, printed
+            assert "--rerun" in printed
+        else:
+            assert "is current" not in printed, printed
+        return again
+
+    assert site.main(argv) == 0
+    assert "is current" not in capsys.readouterr().out
+    assert not exported() and not exported()
+    assert exported("--rerun") and not exported()
+    replace_in(src / "02-preliminaries/2.3-linear-algebra.ipynb", "English prose", "Changed")
+    assert exported() and not exported()
+    assert "Changed" in (out / PAGE_23).read_text(encoding="utf-8")
+    (out / "all.html").unlink()
+    assert exported() and (out / "all.html").exists() and not exported()
+
+
+def test_fingerprint(small_site, tmp_path, monkeypatch):
+    """The fingerprint of an export changes with each thing the site is made from: an
+    executed notebook, what the site shows of the run's report, a source notebook (a
+    section not executed yet too), the tool's own files, a package's version, the language,
+    the repository; and a site counts as current only once its export finished, with its
+    pages all there."""
+    src, results, out = small_site
+    chapters = src.parent / "chapters"
+    shutil.copytree(src, chapters)
+    tool_file = tmp_path / "template.j2"  # stands for one of the tool's files
+    tool_file.write_text("one")
+    tool_files = fingerprint.tool_files
+    monkeypatch.setattr(fingerprint, "tool_files", lambda: [*tool_files(), tool_file])
+    options = {"lang": "both", "repository": None}
+
+    def hash_():
+        return fingerprint.fingerprint(Site(src, out, options["lang"], results, chapters,
+                                            options["repository"]))
+
+    notebook = "02-preliminaries/2.3-linear-algebra.ipynb"
+    seen = [hash_()]
+    assert hash_() == seen[0]
+    # The runner rewrites the report each time it runs, with its own time (which the site
+    # does not show), even when it executes nothing: `make html` then `make pdf`.
+    replace_in(results, '"total_seconds": 9.5', '"total_seconds": 0.7')
+    assert hash_() == seen[0]
+    changes = {
+        "an executed notebook": lambda: replace_in(src / notebook, "English prose", "Other"),
+        "the run's report": lambda: replace_in(results, '"seconds": 4.25', '"seconds": 7.5'),
+        "a source notebook": lambda: replace_in(chapters / notebook, "English prose", "Edit"),
+        "a new source notebook": lambda: shutil.copy(
+            chapters / notebook, chapters / "02-preliminaries/2.4-calculus.ipynb"),
+        "a tool file": lambda: tool_file.write_text("two"),
+        "a package's version": lambda: monkeypatch.setattr(fingerprint, "version",
+                                                           lambda package: "9.9"),
+        "the language": lambda: options.update(lang="en"),
+        "the repository": lambda: options.update(repository=GITHUB),
+    }
+    for name, change in changes.items():
+        change()
+        assert hash_() not in seen, f"the fingerprint missed {name}"
+        seen.append(hash_())
+
+    done = site.build_site(src, out, options["lang"], results, chapters, options["repository"])
+    assert fingerprint.current(out, seen[-1]) == {k: done[k] for k in (
+        "pages", "terms", "search_index_bytes")} and done["pages"] == 2
+    assert fingerprint.current(out, seen[-2]) is None
+    (out / "glossary.html").unlink()
+    assert fingerprint.current(out, seen[-1]) is None
+    (out / ".d2l-site").write_text(fingerprint.UNFINISHED)  # an export that failed half way
+    assert fingerprint.current(out, seen[-1]) is None
+
+
+def pdf_linked(out):
+    """Whether the index links to the PDF (and the commented-out link is not there twice)."""
+    text = (out / "index.html").read_text(encoding="utf-8")
+    assert text.count('class="d2l-pdf-link"') == 1 and "<!--d2l:pdf-link <!--" not in text
+    return bool(soup(out / "index.html").select(f'a[href="{PDF_NAME}"]'))
+
+
+def test_pdf_link_only_to_the_pdf_of_this_export(small_site, monkeypatch):
+    """The PDF step (site and print, Chromium stood in for) prints a current site without
+    exporting it again, and exports a changed one first; either way the index then links to
+    the PDF. The HTML step keeps a PDF printed from the same inputs, linked; an export of
+    changed inputs removes the PDF and the link; a link whose PDF is gone goes too."""
+    src, results, out = small_site
+    printed = []
+
+    def print_pdf(html_path, pdf_path, timeout):  # what Chromium would print
+        printed.append(Path(html_path).read_text(encoding="utf-8"))
+        Path(pdf_path).write_bytes(b"%PDF-1.4 printed from " + str(len(printed)).encode())
+        return Path(pdf_path)
+
+    monkeypatch.setattr(pdf_step, "print_pdf", print_pdf)
+
+    def step(pdf):
+        return site.build_site(src, out, "both", results, chapters=None, repository=None,
+                               pdf=pdf)
+
+    done = step(pdf=False)
+    assert not done["current"] and not done["pdf"] and not pdf_linked(out)
+    done = step(pdf=True)  # `make pdf` after `make html`: printed, not exported again
+    assert done["current"] and done["pdf"] == out / PDF_NAME and pdf_linked(out)
+    assert printed == [(out / "all.html").read_text(encoding="utf-8")]
+    done = step(pdf=False)  # `make html` again: the PDF matches the site, so it stays linked
+    assert done["current"] and (out / PDF_NAME).exists() and pdf_linked(out)
+
+    replace_in(src / "02-preliminaries/2.3-linear-algebra.ipynb", "English prose", "Revised")
+    done = step(pdf=False)  # the PDF printed from the old notebook is not this site's
+    assert not done["current"] and not (out / PDF_NAME).exists() and not pdf_linked(out)
+    replace_in(results, '"seconds": 4.25', '"seconds": 7.5')
+    done = step(pdf=True)  # a changed site: exported, then printed
+    assert not done["current"] and pdf_linked(out) and len(printed) == 2
+    assert "Revised" in printed[1] and printed[1] == (out / "all.html").read_text(encoding="utf-8")
+    (out / PDF_NAME).unlink()
+    done = step(pdf=False)
+    assert done["current"] and not pdf_linked(out)
 
 
 def test_index_marks_failed_and_unexecuted_sections(small_site, capsys):

@@ -3,11 +3,13 @@
 
 The site is the one test_site.py exports, once per session, from 2.1 and 3.6 executed into a
 temporary folder. Checked: every page (console errors, typeset math, images, links, nothing
-fetched), search in English and Chinese followed to the right heading, dark mode (with a
-screenshot of 3.6), the outline beside 3.6 (following the scroll; hidden on a phone and in
-print), the print styles, and the PDF (pdftotext, pdfinfo, pdffonts from poppler-utils),
-printed from the small made-up site of test_site.py: what the PDF must hold does not depend
-on the notes' length, and `make pdf` prints the whole notes anyway. Screenshots go to
+fetched), MathJax 3's delimiters, TeX errors reported and wide formulas on a phone, search
+in English and Chinese followed to the right heading, dark mode (with a screenshot of 3.6),
+the outline beside 3.6 (following the scroll; hidden on a phone and in print), the print
+styles, and the PDF (pdftotext, pdfinfo, pdffonts from poppler-utils), printed as `make pdf`
+prints it (without exporting the current site again) from the small made-up site of
+test_site.py: what the PDF must hold does not depend on the notes' length, and `make pdf`
+prints the whole notes anyway. Screenshots go to
 $D2L_SCREENSHOTS, or a temporary folder. Without Chromium, or with D2L_SKIP_BROWSER=1, these
 tests are skipped.
 """
@@ -24,16 +26,20 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from test_site import build_real_site, read_search_index, write_small_site
+from test_site import build_real_site, md, read_search_index, write_small_site
 
 from notestools import site as site_tool
 from notestools.site.browser import MATH_DONE, wait_for, wait_until_typeset
+from notestools.site.config import PDF_NAME
 from notestools.site.markdown import split_title
-from notestools.site.pdf import make_pdf
+from notestools.site.pdf import main as pdf_main
 
-pytestmark = pytest.mark.browser
+# With test_site.py on one xdist worker (--dist loadgroup), which exports the site of the
+# executed notebooks once for both (build_real_site).
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("site")]
 
 THEME_KEY = "d2l-notes-theme"  # site.js's localStorage key
 
@@ -73,11 +79,10 @@ def page_of(site, prefix):
 
 PAGE_REPORT_JS = r"""
 const skip = new Set(["PRE", "CODE", "SCRIPT", "STYLE", "TEXTAREA"]);
-const typeset = ["MathJax", "MathJax_Display", "MathJax_Preview"];
 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
   acceptNode(node) {
     for (let e = node.parentElement; e; e = e.parentElement) {
-      if (skip.has(e.tagName) || typeset.some(c => e.classList.contains(c))) {
+      if (skip.has(e.tagName) || e.tagName === "MJX-CONTAINER") {  // (typeset math)
         return NodeFilter.FILTER_REJECT;
       }
     }
@@ -93,9 +98,11 @@ return {
   images: Array.from(document.images).map(i => ({src: i.currentSrc.slice(0, 60),
                                                 ok: i.complete && i.naturalWidth > 0})),
   links: Array.from(document.querySelectorAll("a[href]")).map(a => a.href),
-  mathSources: document.querySelectorAll('script[type^="math/tex"]').length,
-  mathRendered: document.querySelectorAll("span.MathJax").length,
-  mathErrors: document.querySelectorAll('.MathJax .merror, .MathJax_Error').length,
+  // The formulas MathJax found in the page, and those it typeset (CHTML output).
+  mathSources: window.MathJax && MathJax.startup && MathJax.startup.document
+    ? Array.from(MathJax.startup.document.math).length : 0,
+  mathRendered: document.querySelectorAll('mjx-container[jax="CHTML"]').length,
+  mathErrors: document.querySelectorAll("mjx-merror").length,
   rawTex: raw,
   folds: Array.from(document.querySelectorAll("details.d2l-fold"))
     .map(d => ({open: d.open, cells: d.querySelectorAll(".jp-Cell").length,
@@ -297,9 +304,67 @@ def test_language_switch_and_solution(site, browser):
     assert browser.execute_script(visible, "details.d2l-solution .jp-Cell") > 0
     # Formulas typeset while folded have their real size once the solution opens.
     widths = browser.execute_script(
-        "return Array.from(document.querySelectorAll('details.d2l-solution[open] span.MathJax'))"
+        "return Array.from(document.querySelectorAll('details.d2l-solution[open] mjx-container'))"
         ".map(e => e.getBoundingClientRect().width)")
     assert all(w > 0 for w in widths), widths
+
+
+# A markdown cell with MathJax's four delimiters (Markdown takes a backslash before "(" or
+# "[": the cell holds \\( and \\[, as in JupyterLab), two formulas wrong on purpose (a TeX
+# error, an undefined macro), and a display formula far wider than a phone.
+WIDE = " + ".join(f"x_{{{i}}}^{{2}}" for i in range(60))
+MATH_CELL = ("Fine: $\\alpha^2$ and \\\\(\\beta\\\\); wrong on purpose: $x^^2$ and "
+             "$\\notamacro{x}$.\n\n$$" + WIDE + "$$\n\n\\\\[y = 1\\\\]")
+FOUND_MATH_JS = ("return Array.from(MathJax.startup.document.math)"
+                 ".map(m => [m.math.trim(), m.display])")
+WIDEST_JS = """
+const widest = Array.from(document.querySelectorAll('mjx-container[display="true"]'))
+  .sort((a, b) => b.scrollWidth - a.scrollWidth)[0];
+return {overflow: getComputedStyle(widest).overflowX, scroll: widest.scrollWidth,
+        width: widest.clientWidth, right: widest.getBoundingClientRect().right};
+"""
+
+
+def test_math_delimiters_errors_and_wide_formulas(tmp_path, browser):
+    """MathJax 3 as the site configures it: $...$, \\(...\\), $$...$$ and \\[...\\] are
+    typeset; a TeX error and an undefined macro show as errors, each reported to the console
+    with its source (which test_every_page catches on every page); its fonts load from
+    file://; a display formula wider than a phone scrolls inside the page instead of
+    overflowing it, and prints whole."""
+    src, results, out = write_small_site(tmp_path)
+    path = src / "02-preliminaries/2.3-linear-algebra.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(1, md(MATH_CELL, "bilingual"))
+    nbformat.write(nb, path)
+    site_tool.build_site(src, out, "both", results, chapters=None, repository=None)
+    browser.get_log("browser")
+    browser.get((out / "02-preliminaries/2.3-linear-algebra.html").as_uri())
+    assert wait_until_typeset(browser, 60)
+    found = browser.execute_script(FOUND_MATH_JS)
+    for formula in (["\\alpha^2", False], ["\\beta", False], [WIDE, True], ["y = 1", True]):
+        assert formula in found, formula
+    errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert len(errors) == 2 and all("MathJax: TeX error" in e for e in errors), errors
+    assert "x^^2" in errors[0] and "Missing open brace" in errors[0], errors[0]
+    assert "notamacro" in errors[1] and "Undefined control sequence" in errors[1], errors[1]
+    report = browser.execute_script(PAGE_REPORT_JS)
+    assert report["mathErrors"] == 2 and report["mathRendered"] == report["mathSources"]
+    assert report["mathSources"] == len(found) and not report["rawTex"]
+    fonts = browser.execute_script("return Array.from(document.fonts)"
+                                   ".filter(f => f.status === 'loaded').map(f => f.family)")
+    assert "MJXTEX-I" in fonts, fonts  # (math italic: the letters of every formula)
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        assert wait_for(browser, "return innerWidth === 390", 10)
+        widest = browser.execute_script(WIDEST_JS)
+        assert widest["overflow"] == "auto" and widest["scroll"] > 2 * widest["width"], widest
+        assert widest["right"] <= 390, widest
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        assert browser.execute_script(WIDEST_JS)["overflow"] == "visible"
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 OUTLINE_JS = r"""
@@ -388,26 +453,34 @@ def poppler(*command):
 @pytest.fixture(scope="session")
 def pdf_site(tmp_path_factory):
     """test_site.py's two made-up sections (prose in both languages, formulas, figures,
-    exercises with hints and solutions, terms): the site the PDF is printed from."""
+    exercises with hints and solutions, terms): the site the PDF is printed from, exported
+    as `make html` does. Returns the command line's arguments and the site folder."""
     src, results, out = write_small_site(tmp_path_factory.mktemp("pdf-site"))
-    site_tool.build_site(src, out, "both", results, chapters=None, repository=None)
-    return out
+    argv = ["--src", str(src), "--out", str(out), "--results", str(results),
+            "--chapters", str(src.parent / "no-sources"), "--repository", ""]
+    assert site_tool.main(argv) == 0
+    return argv, out
 
 
 @pytest.fixture(scope="session")
 def pdf(pdf_site, browser):  # (browser: skipped or failed with it)
+    """The PDF as `make pdf` prints it after `make html`: from the site as it is, without
+    exporting it again (which empties the folder first)."""
+    argv, site = pdf_site
+    (site / "left-by-the-export").write_text("")
     start = time.monotonic()
-    path = make_pdf(pdf_site, timeout=300)
-    print(f"\nPDF of {len(notebook_pages(pdf_site))} sections printed in "
+    assert pdf_main(argv) == 0
+    assert (site / "left-by-the-export").exists(), "the PDF step exported the site again"
+    print(f"\nPDF of {len(notebook_pages(site))} sections printed in "
           f"{time.monotonic() - start:.1f} s")
-    return path
+    return site / PDF_NAME
 
 
 def test_pdf(pdf, pdf_site):
     """The PDF holds every section title in both languages, the hints and solutions (not the
     drawing code), typeset formulas (none of the notebooks' TeX left), numbered pages,
     embedded fonts that map back to Chinese text and bookmarks; the index links to it."""
-    site = pdf_site
+    _, site = pdf_site
     text = poppler("pdftotext", "-enc", "UTF-8", str(pdf), "-")
     flat = re.sub(r"\s+", "", text)
     rows = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")

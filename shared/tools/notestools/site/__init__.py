@@ -17,10 +17,16 @@ run's report build/results.json, and writes build/html/:
 - glossary.html: every notebook's `| English | 中文 |` terms table merged, each term linked to
   the section that introduces it;
 - static/: the site's CSS and scripts, the search index (search-index.js), and a local copy of
-  MathJax 2.7 (from jupyter-server-mathjax), so that formulas are typeset from file://;
+  MathJax 3.2 (its tex-chtml-full.js and fonts, from the sphinx-mathjax-offline package), so
+  that formulas are typeset from file://;
 - all.html: the index, every section (solutions open) and the glossary on one page, which
   --pdf (or `python -m notestools.site.pdf`, the same) prints to d2l-notes.pdf with headless
-  Chromium, then linked from the index. It takes minutes, so it is not done by default.
+  Chromium, then linked from the index. It takes a minute or more, so it is not done by
+  default.
+
+The site's marker file (.d2l-site) records a fingerprint of everything the export read (see
+fingerprint.py): exporting again from the same inputs into the same folder leaves the site
+as it is and says so (--rerun exports anyway), so `make pdf` after `make html` only prints.
 
 --lang zh / --lang en drop the other language's cells (tagged `en` / `zh`); cells tagged
 `bilingual` always stay. The default, both, keeps everything and adds a language switch.
@@ -43,14 +49,16 @@ FROM_PYPROJECT = "pyproject"  # repository=: read [project.urls] Repository
 
 
 def build_site(src=BUILD / "notebooks", out=BUILD / "html", lang="both", results=RESULTS_FILE,
-               chapters=CHAPTERS, repository=FROM_PYPROJECT, pdf=False):
-    """Export the site. ``repository``: the GitHub URL the Colab / Kaggle links open, None for
+               chapters=CHAPTERS, repository=FROM_PYPROJECT, pdf=False, rerun=False):
+    """Export the site, unless ``out`` holds the export of the same inputs already (``rerun``
+    exports anyway). ``repository``: the GitHub URL the Colab / Kaggle links open, None for
     no such links, or FROM_PYPROJECT. ``pdf``: print the PDF too (needs Chromium). Returns
-    {'pages': n, 'terms': n, 'search_index_bytes': n, 'pdf': path or None}; raises
-    ExportError."""
+    {'pages': n, 'terms': n, 'search_index_bytes': n, 'pdf': path or None, 'current': whether
+    ``out`` was current}; raises ExportError."""
     if repository == FROM_PYPROJECT:
         repository = repository_from_pyproject()
-    return build(Site(src, out, lang, results, chapters, repository or None), pdf=pdf)
+    return build(Site(src, out, lang, results, chapters, repository or None), pdf=pdf,
+                 rerun=rerun)
 
 
 def parser(prog="python -m notestools.site", description=__doc__, pdf_option=True):
@@ -69,10 +77,12 @@ def parser(prog="python -m notestools.site", description=__doc__, pdf_option=Tru
     p.add_argument("--repository", default=FROM_PYPROJECT, metavar="URL",
                    help="GitHub repository for the Colab / Kaggle links (default: "
                         "[project.urls] Repository in pyproject.toml; '' for none)")
+    p.add_argument("--rerun", action="store_true",
+                   help="export even when --out holds the export of the same inputs already")
     if pdf_option:
         p.add_argument("--pdf", action="store_true",
                        help="also print the whole notes to PDF with headless Chromium "
-                            "(minutes; the same as python -m notestools.site.pdf)")
+                            "(a minute or more; the same as python -m notestools.site.pdf)")
     return p
 
 
@@ -87,12 +97,13 @@ def run(argv, prog="python -m notestools.site", description=__doc__, pdf=None):
     start = time.perf_counter()
     try:
         done = build_site(args.src, args.out, args.lang, args.results, args.chapters,
-                          args.repository, pdf or args.pdf)
+                          args.repository, pdf or args.pdf, args.rerun)
     except ExportError as err:
         print(f"{prog}: error: {err}", file=sys.stderr)
         return 2
-    pdf_made = f", PDF {done['pdf']}" if done["pdf"] else ""
-    print(f"site ({args.lang}): {done['pages']} pages, {done['terms']} glossary terms, "
-          f"search index {done['search_index_bytes'] / 1024:.0f} KiB{pdf_made} in "
-          f"{args.out / 'index.html'} ({time.perf_counter() - start:.1f} s)")
+    if not done["current"]:  # (else build said so, and make_pdf printed its line)
+        pdf_made = f", PDF {done['pdf']}" if done["pdf"] else ""
+        print(f"site ({args.lang}): {done['pages']} pages, {done['terms']} glossary terms, "
+              f"search index {done['search_index_bytes'] / 1024:.0f} KiB{pdf_made} in "
+              f"{args.out / 'index.html'} ({time.perf_counter() - start:.1f} s)")
     return 0

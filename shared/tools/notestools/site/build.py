@@ -5,6 +5,7 @@ printed from, and the static files."""
 import html
 import re
 import shutil
+from importlib import metadata
 from pathlib import Path
 
 from . import links
@@ -15,15 +16,18 @@ from .config import (
     HTML_LANG,
     LANGS,
     MARKER,
+    MATHJAX_PACKAGE,
     PDF_NAME,
     SITE,
     ExportError,
     labels,
 )
 from .downloads import write_downloads
+from .fingerprint import UNFINISHED, current, fingerprint, mark_current
 from .markdown import inline_markdown, parse_terms, term_key
 from .outline import outline_html
-from .search import INDEX_FILE, SearchIndex
+from .pdf import make_pdf, show_pdf_link
+from .search import INDEX_FILE, SearchIndex, parse_content
 from .sections import NUMBER_RE, load_sections
 
 # What the nbconvert template puts around a page's own content (see nbconvert/d2lsite).
@@ -64,7 +68,7 @@ class Site:
                                   "choose another --out or remove it")
             shutil.rmtree(self.out)
         (self.out / "static").mkdir(parents=True)
-        (self.out / MARKER).write_text("written by notestools.site\n")
+        (self.out / MARKER).write_text(UNFINISHED)
         (self.out / ".nojekyll").write_text("")  # GitHub Pages: serve the files as they are
 
     def copy_notebooks(self):
@@ -144,9 +148,11 @@ class Site:
         content = links.rewrite_notebook_links(  # (the download link stays as it is)
             content, section.rel, lambda rel, fragment: self.page_link(rel, root, fragment))
         body = body[:found.start("content")] + content + body[found.end("content"):]
-        body = body.replace(OUTLINE_MARK, outline_html(content, self.L["outline"]), 1)
-        self.search.add_notebook(section.href, section.label(self.lang),
-                                 self.contents[section.rel])
+        # (The outline and the search index read the headings and text, not the links that
+        # rewrite_notebook_links changed: one parse serves both.)
+        parsed = parse_content(content)
+        body = body.replace(OUTLINE_MARK, outline_html(parsed, self.L["outline"]), 1)
+        self.search.add_notebook(section.href, section.label(self.lang), parsed)
         target = self.out / section.href
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(body, encoding="utf-8")
@@ -284,23 +290,67 @@ def find_lab_static():
     raise ExportError("nbconvert's lab template is not installed: pip install nbconvert")
 
 
-def copy_mathjax(dest):
-    """MathJax 2.7 as jupyter-server-mathjax ships it (the combined TeX config with HTML-CSS
-    output and STIX web fonts, all loaded from the site itself). Its SVG folder holds only
-    font data without the SVG output itself, so it is left out."""
+# What the site takes of the MathJax package (MathJax 3.2): the combined component (TeX input
+# with every package built in, so that nothing is loaded later; CHTML output; the menu), and
+# CHTML's fonts, which it loads from [its own folder]/output/chtml/fonts/woff-v2.
+MATHJAX_FILES = ("tex-chtml-full.js",)
+MATHJAX_FONTS = "output/chtml/fonts/woff-v2"
+
+
+def mathjax_source():
+    """The folder of MathJax 3 in the installed package (a Sphinx extension, never imported:
+    its folder name is no Python name)."""
+    hint = (f"pip install {MATHJAX_PACKAGE} (it is in requirements-dev.txt; run "
+            "`make install-dev`)")
     try:
-        import jupyter_server_mathjax
-    except ImportError as err:
-        raise ExportError("MathJax is missing: pip install jupyter-server-mathjax "
-                          "(it is in requirements-dev.txt; run `make install-dev`)") from err
-    static = Path(jupyter_server_mathjax.__file__).parent / "static"
-    shutil.copytree(static, dest, ignore=lambda folder, names: (
-        ["SVG"] if Path(folder).name == "output" else []))
+        dist = metadata.distribution(MATHJAX_PACKAGE)
+    except metadata.PackageNotFoundError:
+        raise ExportError(f"MathJax is missing: {hint}") from None
+    folder = Path(dist.locate_file(f"{MATHJAX_PACKAGE}/static/mathjax"))
+    missing = [name for name in (*MATHJAX_FILES, MATHJAX_FONTS) if not (folder / name).exists()]
+    if missing:
+        raise ExportError(f"MathJax in {folder} lacks {', '.join(missing)}: {MATHJAX_PACKAGE} "
+                          f"{dist.version} is not the layout this tool knows; {hint} at the "
+                          "version of constraints.txt")
+    return folder
 
 
-def build(site, pdf=False):
-    """Export everything, and print the PDF when ``pdf``. Returns what was made: pages,
-    glossary terms, search index bytes, the PDF."""
+def copy_mathjax(dest):
+    """MathJax 3 as the site uses it: under two megabytes, not the package's 24."""
+    source = mathjax_source()
+    for name in MATHJAX_FILES:
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source / name, dest / name)
+    shutil.copytree(source / MATHJAX_FONTS, dest / MATHJAX_FONTS)
+
+
+def build(site, pdf=False, rerun=False):
+    """Export everything, unless the output folder holds the export of the same inputs
+    already (``rerun`` exports anyway), then print the PDF when ``pdf``. Returns what was
+    made: pages, glossary terms, search index bytes, the PDF (or None), and whether the site
+    was current (then not exported again)."""
+    hash_ = fingerprint(site)
+    made = None if rerun else current(site.out, hash_)
+    was_current = made is not None
+    if was_current:
+        print(f"site ({site.lang}): {site.out} is current, exported from the same notebooks, "
+              "results, sources, tools and options: not exported again (RERUN=1 or --rerun "
+              "exports anyway)", flush=True)
+    else:
+        made = export(site)
+        mark_current(site.out, hash_, made)
+    printed = None
+    if pdf:
+        printed = make_pdf(site.out)
+    else:
+        # An export removes any PDF (printed from other inputs) and leaves the index's link
+        # to it commented out; a current site keeps the PDF printed from it, linked.
+        show_pdf_link(site.out)
+    return {**made, "pdf": printed, "current": was_current}
+
+
+def export(site):
+    """Write the whole site into the output folder (emptied first); returns what it made."""
     site.load()
     site.prepare_out()
     site.copy_notebooks()
@@ -309,10 +359,4 @@ def build(site, pdf=False):
     index_bytes = site.search.write(site.out / INDEX_FILE)
     site.export_all_page()
     site.export_index()
-    made = None
-    if pdf:
-        from .pdf import make_pdf
-
-        made = make_pdf(site.out)
-    return {"pages": len(site.pages), "terms": terms, "search_index_bytes": index_bytes,
-            "pdf": made}
+    return {"pages": len(site.pages), "terms": terms, "search_index_bytes": index_bytes}

@@ -8,6 +8,7 @@ MARKER = ".d2l-site"  # written into the output folder: only such a folder is ev
 LANGS = ("both", "zh", "en")
 PDF_NAME = "d2l-notes.pdf"
 ALL_PAGE = "all.html"  # every section on one page: what the PDF is printed from
+MATHJAX_PACKAGE = "sphinx-mathjax-offline"  # the PyPI package the site's MathJax 3 comes from
 
 _DATA = json.loads((SITE / "labels.json").read_text(encoding="utf-8"))
 CHAPTER_TITLES = {folder: tuple(titles) for folder, titles in _DATA["chapters"].items()}

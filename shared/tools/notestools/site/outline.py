@@ -9,17 +9,16 @@ a folded "Going further" part is listed by its heading (its summary)."""
 import html
 import re
 
-from .search import FIGURE_RE
+from .search import parse_content
 
 LEVELS = {"h2": 2, "h3": 3}
 LANG_CLASSES = {"celltag_zh": "zh", "celltag_en": "en"}
 
 
-def headings(content_html):
-    """[{level, id, text, lang, exercise}] of a page's content, in order."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(FIGURE_RE.sub("", content_html), "html.parser")
+def headings(content):
+    """[{level, id, text, lang, exercise}] of a page's content (its HTML, or
+    search.parse_content's soup of it), in order."""
+    soup = parse_content(content) if isinstance(content, str) else content
     found = []
     for cell in soup.select(".jp-MarkdownCell, details.d2l-further[id]"):
         if cell.find_parent("details"):
@@ -63,9 +62,10 @@ def entries(found):
     return grouped
 
 
-def outline_html(content_html, label):
-    """The <nav> of a page's outline, or '' when the page has no subsection."""
-    grouped = entries(headings(content_html))
+def outline_html(content, label):
+    """The <nav> of a page's outline (``content``: as for headings), or '' when the page
+    has no subsection."""
+    grouped = entries(headings(content))
     if not grouped:
         return ""
     items = []

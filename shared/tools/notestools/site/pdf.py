@@ -2,11 +2,14 @@
 
     python -m notestools.site.pdf [the options of python -m notestools.site]
 
-The PDF is all.html (the index, every section with its solutions open, and the glossary)
-printed by headless Chromium, with typeset math, embedded fonts (Chinese included), page
-numbers and bookmarks from the headings; the site's index links to it. It takes minutes
-(MathJax typesets every formula of the notes on one page), which is why `python -m
-notestools.site` alone does not print it. Chromium and chromedriver must be installed.
+The site is exported first unless the output folder holds the export of the same inputs
+already (`make html` made it): then it is only printed. The PDF is all.html (the index,
+every section with its solutions open, and the glossary) printed by headless Chromium, with
+typeset math, embedded fonts (Chinese included), page numbers and bookmarks from the
+headings; the site's index links to it. It takes a minute or more (MathJax typesets every
+formula of the notes on one page, and Chromium lays out hundreds of pages), which is why
+`python -m notestools.site` alone does not print it. Chromium and chromedriver must be
+installed.
 """
 
 import base64
@@ -25,6 +28,7 @@ FOOTER = ('<div style="width:100%; font-size:8px; color:#777; text-align:center;
           '<span class="totalPages"></span></div>')
 # index.html carries its PDF link commented out until the PDF exists (see index.html.j2).
 LINK_RE = re.compile(r"<!--d2l:pdf-link (?P<link>.*?) -->", re.S)
+SHOWN_LINK_RE = re.compile(r'(?<!<!--d2l:pdf-link )<p class="d2l-pdf-link">.*?</p>', re.S)
 
 
 def print_pdf(html_path, pdf_path, timeout=900):
@@ -62,12 +66,27 @@ def command_timeout(driver, seconds):
         driver.command_executor.set_timeout(seconds)
 
 
+def show_pdf_link(site, shown=None):
+    """Uncomment the index's link to the PDF, or comment it out again; by default, as the
+    PDF is there or not."""
+    site = Path(site)
+    index = site / "index.html"
+    if not index.exists():
+        return
+    if shown is None:
+        shown = (site / PDF_NAME).is_file()
+    text = index.read_text(encoding="utf-8")
+    if shown:
+        changed = LINK_RE.sub(lambda m: m["link"], text)
+    else:
+        changed = SHOWN_LINK_RE.sub(lambda m: f"<!--d2l:pdf-link {m[0]} -->", text)
+    if changed != text:
+        index.write_text(changed, encoding="utf-8")
+
+
 def link_from_index(site):
     """Uncomment the index's link to the PDF."""
-    index = Path(site) / "index.html"
-    if index.exists():
-        text = index.read_text(encoding="utf-8")
-        index.write_text(LINK_RE.sub(lambda m: m["link"], text), encoding="utf-8")
+    show_pdf_link(site, shown=True)
 
 
 def make_pdf(site, timeout=900):

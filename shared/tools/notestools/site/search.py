@@ -33,12 +33,18 @@ def code_words(code):
     return " ".join(w for w in dict.fromkeys(code.split()) if LETTER_RE.search(w))
 
 
-def page_entries(content_html):
-    """[(anchor, heading, text)] of a notebook page's content: one entry per heading, holding
-    the markdown and code that follow it."""
+def parse_content(content_html):
+    """A notebook page's content parsed (without its figures), for page_entries and the
+    outline (outline.headings): parsing is most of what they cost, so a page is parsed once."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(FIGURE_RE.sub("", content_html), "html.parser")
+    return BeautifulSoup(FIGURE_RE.sub("", content_html), "html.parser")
+
+
+def page_entries(content):
+    """[(anchor, heading, text)] of a notebook page's content (its HTML, or parse_content's
+    soup of it): one entry per heading, holding the markdown and code that follow it."""
+    soup = parse_content(content) if isinstance(content, str) else content
     entries = [["", "", [], []]]  # anchor, heading, prose, code
     part = None  # the folded "Going further" part being read: its summary is its heading
     for cell in soup.select(".jp-Cell"):
@@ -78,9 +84,10 @@ class SearchIndex:
         self.pages.append([href, title])
         return len(self.pages) - 1
 
-    def add_notebook(self, href, title, content_html):
+    def add_notebook(self, href, title, content):
+        """``content``: the page's content, as HTML or parse_content's soup."""
         page = self.add_page(href, title)
-        for anchor, heading, text in page_entries(content_html):
+        for anchor, heading, text in page_entries(content):
             self.entries.append([page, anchor, heading or title, text])
 
     def add_glossary(self, href, title, terms):

@@ -13,13 +13,26 @@ from .markdown import TITLE_RE, split_title
 
 NUMBER_RE = re.compile(r"^(\d+(?:\.\d+)*)")
 
+# What the site reads of each notebook's entry in the run's report. site_report keeps only
+# these (and the environment), and the fingerprint of an export covers what it keeps: not the
+# run's own time, which changes whenever the runner runs, even when it executes nothing.
+RUN_FIELDS = ("notebook", "status", "seconds", "recorded")
+
+
+def site_report(report):
+    """What the site reads of a run's report."""
+    return {"environment": report.get("environment"),
+            "notebooks": [{k: run.get(k) for k in RUN_FIELDS}
+                          for run in report.get("notebooks", []) if isinstance(run, dict)]}
+
+
 def read_report(path=RESULTS_FILE):
-    """The run's report (an empty one, with a warning, when there is none)."""
+    """site_report of the run's report (an empty one, with a warning, when there is none)."""
     if not Path(path).exists():
         print(f"warning: {path} is missing: the index shows no results or times "
               "(run the notebooks first)", file=sys.stderr)
     try:
-        return read_results(path)
+        return site_report(read_results(path))
     except ValueError as err:
         raise ExportError(str(err)) from None
 

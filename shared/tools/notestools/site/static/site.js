@@ -1,6 +1,6 @@
 /* d2l-notes site: theme (dark / light), language switch, hints and solutions opened for
-   printing, the outline that follows the scroll, MathJax error reporting. No network. Runs
-   in <head>, before the first paint. */
+   printing, the outline that follows the scroll, MathJax's error reporting. No network.
+   Runs in <head>, before the first paint. */
 (function () {
   "use strict";
   var SHOW_KEY = "d2l-notes-show";
@@ -115,20 +115,38 @@
   window.d2lSite = {
     show: show,
     theme: theme,
-    /* Called from the MathJax configuration: a formula MathJax cannot typeset becomes a
-       console error (which the browser test catches), and <html data-math="done"> marks
-       the end of typesetting. */
-    watchMathJax: function (MathJax) {
-      function report(message) {  // [hook name, error text, TeX source, ...]
-        var parts = [].slice.call(message, 0, 3).filter(function (m) { return typeof m === "string"; });
-        console.error("MathJax: " + parts.join(": "));
+    /* MathJax 3's configuration with the site's hooks added: a formula MathJax cannot
+       typeset becomes a console error (which the browser test catches) as well as the
+       error shown in its place, and <html data-math="done"> marks the end of typesetting
+       (what the PDF printer and the tests wait for), failed or not. */
+    mathJax: function (config) {
+      function report(what, source, err) {
+        console.error("MathJax: " + what + ": " + (err && err.message || err) +
+                      (source ? ": " + source : ""));
       }
-      MathJax.Hub.Register.MessageHook("TeX Jax - parse error", report);
-      MathJax.Hub.Register.MessageHook("Math Processing Error", report);
-      MathJax.Hub.Register.MessageHook("file load error", report);
-      MathJax.Hub.Register.StartupHook("End", function () {
-        root.setAttribute("data-math", "done");
-      });
+      config.tex.formatError = function (jax, err) {
+        report("TeX error", jax.latex, err);
+        return jax.formatError(err);
+      };
+      config.options.compileError = function (doc, math, err) {
+        report("cannot read", math.math, err);
+        doc.compileError(math, err);
+      };
+      config.options.typesetError = function (doc, math, err) {
+        report("cannot typeset", math.math, err);
+        doc.typesetError(math, err);
+      };
+      config.loader = {failed: function (err) { report("cannot load", err.package, err); }};
+      config.startup = {
+        pageReady: function () {
+          function done() { root.setAttribute("data-math", "done"); }
+          return window.MathJax.startup.defaultPageReady().then(done, function (err) {
+            report("typesetting failed", "", err);
+            done();
+          });
+        }
+      };
+      return config;
     }
   };
 })();
