@@ -14,31 +14,41 @@ ROOT = Path(__file__).resolve().parents[1]
 collect_ignore_glob = ["faults/*.ipynb"]
 
 
-# `make test` runs pytest-xdist with --dist loadgroup --no-loadscope-reorder: each group runs
-# whole on one worker, in collection order. A group is a test module (its module fixtures are
-# made once), a notebook's nbval cells (one kernel, in order), or what an xdist_group mark
-# names. The longest groups start first, so that neither worker is left alone with a long one
-# at the end (where the time goes: build/ci/timings.txt after `.ci/run`).
+# `make test` runs pytest-xdist with --dist loadscope --no-loadscope-reorder and the scheduler
+# below: each group runs whole on one worker, in collection order. A group is a test module (its
+# module fixtures are made once), a notebook's nbval cells (one kernel, in order), or modules that
+# JOINED puts together to share a session fixture. (xdist's own --dist loadgroup would read
+# xdist_group marks, but with pytest 9.2 it groups nothing: pytest-dev/pytest-xdist#1386.) The
+# longest groups start first, so that neither worker is left alone with a long one at the end
+# (where the time goes: build/ci/timings.txt after `.ci/run`).
+JOINED = {"tests/test_site.py": "site", "tests/test_site_browser.py": "site"}  # the real site
 LONGEST_FIRST = ["tests/test_lab.py", "tests/test_standalone.py", "tests/test_bench.py", "site",
-                 "tests/test_site_browser.py", "tests/test_site.py", "tests/test_faults.py",
-                 "tests/test_cli.py", "tests/test_run_notebooks.py"]
+                 "tests/test_faults.py", "tests/test_cli.py", "tests/test_run_notebooks.py"]
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def group_of(nodeid):
+    path = nodeid.split("::")[0]
+    return JOINED.get(path, path)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadscope":
+        return None  # xdist's own
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return group_of(nodeid)
+
+    return GroupScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
-    def group(item):
-        marks = [m.args[0] if m.args else m.kwargs.get("name", "default")
-                 for m in item.iter_markers("xdist_group")]
-        if not marks:
-            marks = [item.nodeid.split("::")[0]]
-            item.add_marker(pytest.mark.xdist_group(marks[0]))
-        return marks[0]
-
     def rank(item):
-        name = group(item)
-        if name in LONGEST_FIRST:
-            return LONGEST_FIRST.index(name)
-        return len(LONGEST_FIRST) + (0 if name.endswith(".ipynb") else 1)
+        group = group_of(item.nodeid)
+        if group in LONGEST_FIRST:
+            return LONGEST_FIRST.index(group)
+        return len(LONGEST_FIRST) + (0 if group.endswith(".ipynb") else 1)
 
     items.sort(key=rank)  # stable: a group's own tests keep their order
 

@@ -111,7 +111,7 @@ def test_pytest_command_is_make_tests():
     command = cli.pytest_command(args)
     assert command[:3] == [sys.executable, "-m", "pytest"]
     joined = " ".join(command)
-    assert f"-n {os.cpu_count()} --dist loadgroup --no-loadscope-reorder" in joined
+    assert f"-n {os.cpu_count()} --dist loadscope --no-loadscope-reorder" in joined
     assert f"--nbval-lax --nbval-kernel-name {DEFAULT_KERNEL}" in joined
     assert command[-2:] == [str(ROOT / "tests"), str(CHAPTERS)]
     assert "not browser" not in command
@@ -260,7 +260,7 @@ def test_html_runs_the_runner_then_builds_the_site(monkeypatch):
                      "--timeout", "60", "--rerun"]) == 0
     assert calls == [("run", "run", ["--kernel", "python3", "--jobs", "2", "--device", "cpu",
                                      "--timeout", "60", "--rerun"]),
-                     ("site", ["--lang", "both"])]
+                     ("site", ["--lang", "both", "--rerun"])]  # exported again too
 
     calls.clear()
     monkeypatch.setattr(cli, "passthrough", lambda *a: calls.append(("run", *a)) or 1)

@@ -38,9 +38,9 @@ GITHUB = "https://github.com/someone/d2l-notes"
 EXECUTED = ("02-preliminaries/2.1-", "03-linear-neural-networks/3.6-")
 SINGLE_LANGUAGE = ("02-preliminaries/2.1-", "zh")
 
-# With test_site_browser.py on one xdist worker (--dist loadgroup): the site of the executed
-# notebooks (build_real_site) is then exported once for both modules.
-pytestmark = pytest.mark.xdist_group("site")
+# `make test` runs this module and test_site_browser.py on one xdist worker (the group "site" of
+# conftest.py's JOINED): the site of the executed notebooks (build_real_site) is exported once
+# for both.
 
 
 # ---------------------------------------------------------------------------------------

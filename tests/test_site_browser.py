@@ -37,9 +37,9 @@ from notestools.site.config import PDF_NAME
 from notestools.site.markdown import split_title
 from notestools.site.pdf import main as pdf_main
 
-# With test_site.py on one xdist worker (--dist loadgroup), which exports the site of the
-# executed notebooks once for both (build_real_site).
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("site")]
+# `make test` runs this module and test_site.py on one xdist worker (the group "site" of
+# conftest.py's JOINED), which exports the site of the executed notebooks once for both.
+pytestmark = pytest.mark.browser
 
 THEME_KEY = "d2l-notes-theme"  # site.js's localStorage key
 

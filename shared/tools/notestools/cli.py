@@ -158,14 +158,14 @@ def export(args):
     if failed:
         return failed
     exporter = importlib.import_module(EXPORTS[args.command][0])
-    return exporter.main(["--lang", args.lang]) or 0
+    return exporter.main(["--lang", args.lang] + (["--rerun"] if args.rerun else [])) or 0
 
 
 def pytest_command(args, notebooks=None):
     """`make test`'s pytest: xdist runs each group of tests on one worker, a test module or a
-    notebook's cells (see tests/conftest.py), the longest groups first. ``notebooks``: the
+    notebook's cells (tests/conftest.py's scheduler), the longest groups first. ``notebooks``: the
     ones nbval executes (default: every notebook in chapters/)."""
-    command = [sys.executable, "-m", "pytest", "-n", str(args.jobs), "--dist", "loadgroup",
+    command = [sys.executable, "-m", "pytest", "-n", str(args.jobs), "--dist", "loadscope",
                "--no-loadscope-reorder", "--nbval-lax", "--nbval-kernel-name", args.kernel,
                "--ignore-glob", f"*/{MY_NOTES}/*"]
     if args.no_browser:
