@@ -6,11 +6,15 @@ what a reader who follows the book with a current PyTorch gets. It imports panda
 IPython and matplotlib_inline, all in the venv already (Jupyter's dependencies), so it needs
 no shim. Its ``load_data_fashion_mnist`` reads ``../data``: runs start in ``<scratch>/work``,
 and ``<scratch>/data/FashionMNIST/raw/`` links to the files d2lnotes found (torchvision's
-layout), so nothing is downloaded.
+layout), so nothing is downloaded. Runs on the first N training examples (``--examples``)
+start in ``<scratch>/first-N/work`` instead, whose ``../data`` holds training files cut to
+their first N examples (the test files are linked whole), so the book's code runs unchanged.
 """
 
+import math
 import os
 import shutil
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -71,10 +75,39 @@ def link_data(scratch):
     return raw
 
 
-def prepare(scratch):
-    """Install d2l and lay out its data under ``scratch``; return (PYTHONPATH, cwd)."""
+def write_first_examples(source, target, n):
+    """``target``: the IDX file ``source`` (big-endian header, unsigned bytes) cut to its
+    first ``n`` examples. Replaces a link at ``target``, never writing through it."""
+    with open(source, "rb") as f:
+        magic = f.read(4)
+        dims = struct.unpack(f">{magic[3]}I", f.read(4 * magic[3])) if len(magic) == 4 else ()
+        if magic[:3] != b"\0\0\x08" or not dims or not 0 < n <= dims[0]:
+            raise ValueError(f"{source}: not unsigned-byte IDX data with at least {n} examples")
+        body = f.read(n * math.prod(dims[1:]))
+    partial = target.with_name(target.name + ".part")
+    partial.write_bytes(magic + struct.pack(f">{len(dims)}I", n, *dims[1:]) + body)
+    os.replace(partial, target)
+
+
+def link_first_examples(folder, n):
+    """``<folder>/data/FashionMNIST/raw/`` as :func:`link_data` lays it out, with the
+    training files cut to their first ``n`` examples."""
+    raw = link_data(folder)
+    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"):
+        write_first_examples(raw / name, raw / name, n)  # reads through the link, replaces it
+    return raw
+
+
+def prepare(scratch, examples=None):
+    """Install d2l and lay out its data under ``scratch`` (all training examples, or the
+    first ``examples`` under ``first-N``); return (PYTHONPATH, cwd)."""
     site = install_d2l(scratch)
-    link_data(scratch)
-    work = Path(scratch) / "work"  # its "../data" is <scratch>/data
+    if examples is None:
+        folder = Path(scratch)
+        link_data(folder)
+    else:
+        folder = Path(scratch) / f"first-{examples}"
+        link_first_examples(folder, examples)
+    work = folder / "work"  # its "../data" is <folder>/data
     work.mkdir(parents=True, exist_ok=True)
     return site, work

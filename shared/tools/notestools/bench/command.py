@@ -12,8 +12,9 @@ For each device (cpu, plus cuda when there is one):
 3. **The suite**: every notebook executed as `make run` does, with forked and with fresh
    (python3) kernels.
 
-``--quick`` (the tests): 1 epoch (2 for the first-epoch part, which needs a later epoch),
-one run each, d2l only with --with-d2l, and only the notebooks matching --pattern.
+``--quick`` (the tests): 1 epoch (2 for the first-epoch part, which needs a later epoch)
+on the first QUICK_EXAMPLES training examples, one run each, d2l only with --with-d2l, and
+only the notebooks matching --pattern.
 """
 
 import argparse
@@ -28,20 +29,26 @@ from . import first_epoch, interleaved
 from .machine import default_devices, device_label, load_average, machine_info
 from .report import markdown, summary
 from .suite import run_suite
+from .variants import TRAIN_EXAMPLES
 
 # Every variant reaches ~0.78 test accuracy after one epoch: less means it did not train.
 MIN_TEST_ACC = 0.7
+QUICK_EXAMPLES = 20480
 
 
 def build_parser():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0].split(": ", 1)[-1])
     p.add_argument("--device", action="append", help="cpu, cuda, cuda:N or mps; repeat for "
                    "several (default: cpu, plus cuda when CUDA is available)")
-    p.add_argument("--quick", action="store_true", help="1 epoch, one run each, no d2l, only "
-                   "the notebooks matching --pattern (default 2.1)")
+    p.add_argument("--quick", action="store_true", help=f"1 epoch on the first {QUICK_EXAMPLES} "
+                   "training examples, one run each, no d2l, only the notebooks matching "
+                   "--pattern (default 2.1)")
     p.add_argument("--with-d2l", action="store_true", help="run the book's d2l in --quick too")
     p.add_argument("--no-d2l", action="store_true", help="leave the book's d2l out")
     p.add_argument("--epochs", type=int, help="default 10 (quick: 1)")
+    p.add_argument("--examples", type=int, help=f"train on the first N of the {TRAIN_EXAMPLES} "
+                   f"training examples (default: all; quick: {QUICK_EXAMPLES}); the test "
+                   "accuracy is always on the whole test set")
     p.add_argument("--reps", type=int, help="runs of each variant (default 3; quick: 1)")
     p.add_argument("--batch-size", type=int, default=256)
     p.add_argument("--lr", type=float, default=0.1)
@@ -73,13 +80,19 @@ def configure(parser, argv):
     args = parser.parse_args(argv)
     args.epochs = args.epochs or (1 if args.quick else 10)
     args.reps = args.reps or (1 if args.quick else 3)
+    if args.examples is None and args.quick:
+        args.examples = QUICK_EXAMPLES
     if args.pattern is None:
         args.pattern = "2.1" if args.quick else ""
     if not args.kernel:
         both = not args.quick and DEFAULT_KERNEL == FORK_KERNEL
         args.kernel = list(KERNELS) if both else [DEFAULT_KERNEL]
-    if min(args.epochs, args.reps, args.jobs, args.batch_size, args.threads or 1) <= 0:
-        parser.error("--epochs, --reps, --jobs, --batch-size and --threads must be positive")
+    if min(args.epochs, args.reps, args.jobs, args.batch_size, args.threads or 1,
+           args.examples or 1) <= 0:
+        parser.error("--epochs, --reps, --jobs, --batch-size, --threads and --examples must "
+                     "be positive")
+    if (args.examples or 0) > TRAIN_EXAMPLES:
+        parser.error(f"--examples: Fashion-MNIST has {TRAIN_EXAMPLES} training examples")
     if args.with_d2l and args.no_d2l:
         parser.error("--with-d2l and --no-d2l contradict each other")
     with_d2l = args.with_d2l or not (args.quick or args.no_d2l)
@@ -91,7 +104,7 @@ def measure(device, args):
     """Every part on one device."""
     entry = {"device": str(device), "label": device_label(device)}
     cfg = {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
-           "seed": args.seed, "device": str(device)}
+           "seed": args.seed, "device": str(device), "examples": args.examples}
     if not args.no_training:
         print(f"3.7 on {entry['label']}: {', '.join(args.variants)}, {args.reps} run(s) each",
               flush=True)

@@ -8,9 +8,12 @@ fast path from a cold start (``variants.fast``: load the data, build the model,
 
 Two zygotes take turns: one preloads what ``make run``'s preloads (``forkkernel.PRELOAD``),
 the other also the modules that the first epoch imported in the first run: the candidates
-for that list, measured with and without.
+for that list, measured with and without. The first is this process's own zygote where it
+has one that imported PRELOAD (``make test``'s session zygote; a zygote's kernels start the
+same whichever it is), else one started for the comparison.
 """
 
+import contextlib
 import json
 import os
 import sys
@@ -24,7 +27,7 @@ CELL = """\
 %matplotlib inline
 import json
 from notestools.bench.variants import fast
-print({mark!r} + json.dumps(fast({epochs}, {batch_size}, {lr}, {seed}, {device!r})))
+print({mark!r} + json.dumps(fast({epochs}, {batch_size}, {lr}, {seed}, {device!r}, {examples!r})))
 """
 WITHOUT, WITH = "PRELOAD", "PRELOAD + first-epoch imports"  # what each zygote preloads
 KERNEL_TIMEOUT = 900  # seconds for the cell: 10 epochs on a slow, busy machine
@@ -97,21 +100,32 @@ def _timed_run(zygote, label, cell, threads, device):
     return r
 
 
+def _preload_zygote(stack):
+    """A zygote that imported PRELOAD: this process's own (without D2L_ZYGOTE_PRELOAD it
+    imported exactly that), else one started here and closed with ``stack``."""
+    from ..forkkernel import PRELOAD, PRELOAD_ENV, Zygote
+
+    if PRELOAD_ENV not in os.environ:
+        return stack.enter_context(Zygote.shared())
+    return stack.enter_context(contextlib.closing(Zygote.start(preload=PRELOAD)))
+
+
 def compare(cfg, reps, threads=None):
     """``reps`` cold runs in forked kernels with ``forkkernel.PRELOAD`` and with PRELOAD +
     what the first epoch imported, alternating; summaries of both."""
     from ..forkkernel import PRELOAD, Zygote
 
-    cell = CELL.format(mark=MARK, **{k: cfg[k] for k in ("epochs", "batch_size", "lr",
-                                                          "seed", "device")})
+    cell = CELL.format(mark=MARK, examples=cfg.get("examples"),
+                       **{k: cfg[k] for k in ("epochs", "batch_size", "lr", "seed", "device")})
     runs = {WITHOUT: [], WITH: []}
-    zygotes = [Zygote.start(preload=PRELOAD)]
-    try:
+    with contextlib.ExitStack() as stack:
+        zygotes = [_preload_zygote(stack)]
         first = _timed_run(zygotes[0], WITHOUT, cell, threads, cfg["device"])
         runs[WITHOUT].append(first)
         extra = [m for m in first.get("first_epoch_imports", []) if m not in PRELOAD]
         if extra:
-            zygotes.append(Zygote.start(preload=list(PRELOAD) + extra))
+            zygotes.append(stack.enter_context(contextlib.closing(
+                Zygote.start(preload=list(PRELOAD) + extra))))
         for rep in range(reps):
             if rep:
                 runs[WITHOUT].append(_timed_run(zygotes[0], WITHOUT, cell, threads,
@@ -119,9 +133,6 @@ def compare(cfg, reps, threads=None):
             if extra:
                 runs[WITH].append(_timed_run(zygotes[1], WITH, cell, threads,
                                              cfg["device"]))
-    finally:
-        for zygote in zygotes:
-            zygote.close()
     out = {"preload": list(PRELOAD), "extra_preload": extra, "variants": {}}
     out["variants"] = {label: summarise(rs) for label, rs in runs.items() if rs}
     return out

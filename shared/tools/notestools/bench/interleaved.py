@@ -40,6 +40,8 @@ def run_variant(variant, cfg, env, cwd):
                    "--epochs", str(cfg["epochs"]), "--batch-size", str(cfg["batch_size"]),
                    "--lr", str(cfg["lr"]), "--seed", str(cfg["seed"]),
                    "--device", cfg["device"]]
+        if cfg.get("examples"):
+            command += ["--examples", str(cfg["examples"])]
         start = time.perf_counter()
         with open(log, "wb") as output:
             try:
@@ -54,8 +56,8 @@ def run_variant(variant, cfg, env, cwd):
         return dict(json.loads(out.read_text(encoding="utf-8")), process_seconds=seconds)
 
 
-def prepare_variants(variants, device, scratch):
-    """(env, cwd) for each variant that can run, and why each other one cannot."""
+def prepare_variants(variants, device, scratch, examples=None):
+    """(PYTHONPATH, cwd) for each variant that can run, and why each other one cannot."""
     ready, skipped = {}, {}
     for variant in variants:
         if variant != "d2l":
@@ -64,7 +66,7 @@ def prepare_variants(variants, device, scratch):
             skipped[variant] = "the book's train_ch3 (chapter 3) trains on the CPU only"
         else:
             try:
-                ready[variant] = book.prepare(scratch)
+                ready[variant] = book.prepare(scratch, examples)
             except book.BookUnavailable as err:
                 skipped[variant] = str(err)
     return ready, skipped
@@ -72,7 +74,7 @@ def prepare_variants(variants, device, scratch):
 
 def compare(variants, cfg, reps, scratch, threads=None):
     """``reps`` interleaved runs of each variant on ``cfg['device']``; their summaries."""
-    ready, skipped = prepare_variants(variants, cfg["device"], scratch)
+    ready, skipped = prepare_variants(variants, cfg["device"], scratch, cfg.get("examples"))
     for variant, why in skipped.items():
         print(f"  skipping {variant}: {why}", flush=True)
     names = list(ready)

@@ -28,6 +28,11 @@ def machine_line(report):
             + (f", {end[0]} at the end" if end else "") + f"; {report['date']}")
 
 
+def examples_words(cfg):
+    """" on the first N training examples" where the runs trained on fewer than all."""
+    return f" on the first {cfg['examples']} training examples" if cfg.get("examples") else ""
+
+
 def ratio_words(ratios):
     """(name, value, what it means) of the training ratios the targets are about."""
     words = []
@@ -44,9 +49,10 @@ def training_tables(entry, cfg):
     t = entry["training"]
     v = t["variants"]
     lines = [f"### Section 3.7 on {entry['label']}", "",
-             f"{cfg['epochs']} epoch(s), batch {cfg['batch_size']}, lr {cfg['lr']}, seed "
-             f"{cfg['seed']}; {cfg['reps']} run(s) of each, alternating, each in a fresh "
-             "process; seconds of the training call (process: the whole script)", "",
+             f"{cfg['epochs']} epoch(s){examples_words(cfg)}, batch {cfg['batch_size']}, "
+             f"lr {cfg['lr']}, seed {cfg['seed']}; {cfg['reps']} run(s) of each, alternating, "
+             "each in a fresh process; seconds of the training call (process: the whole "
+             "script)", "",
              "| variant | median s | runs (s) | 1st epoch | later epochs | process s | "
              "torch threads | test acc |",
              "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
@@ -88,11 +94,11 @@ def epoch_table(variants):
     return lines + [""]
 
 
-def first_epoch_table(entry):
+def first_epoch_table(entry, cfg):
     f = entry["first_epoch"]
     lines = [f"### First epoch in a forked kernel ({entry['device']})", "",
              "A kernel forked from a zygote runs the fast path cold (data, model, train_ch3) "
-             f"in one cell; zygotes preloading {', '.join(f['preload'])} "
+             f"in one cell{examples_words(cfg)}; zygotes preloading {', '.join(f['preload'])} "
              + (f"and one also preloading {', '.join(f['extra_preload'])} (what the first "
                 "epoch imported), alternating" if f["extra_preload"]
                 else "(the first epoch imported nothing more)"), "",
@@ -146,7 +152,7 @@ def markdown(report):
         if "training" in entry:
             lines += training_tables(entry, report["config"])
         if "first_epoch" in entry:
-            lines += first_epoch_table(entry) + [""]
+            lines += first_epoch_table(entry, report["config"]) + [""]
         if entry.get("suites"):
             lines += suite_table(entry)
     return "\n".join(lines)
@@ -160,7 +166,8 @@ def summary(report):
         if "training" in entry:
             v, r = entry["training"]["variants"], entry["training"]["ratios"]
             said = [f"{name} {_fmt(s['median_seconds'])} s" for name, s in v.items()]
-            lines.append(f"[{d}] 3.7, {report['config']['epochs']} epoch(s), median: "
+            lines.append(f"[{d}] 3.7, {report['config']['epochs']} epoch(s)"
+                         f"{examples_words(report['config'])}, median: "
                          + ", ".join(said))
             lines += [f"[{d}] {name} {value} ({meaning})"
                       for name, value, meaning in ratio_words(r)]

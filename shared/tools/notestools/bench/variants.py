@@ -13,9 +13,13 @@ N(0, 0.01²), CrossEntropyLoss(reduction='none'), SGD on the batch mean) from th
 - ``floor``: no helper at all: the same steps over batches sliced beforehand from one float
   tensor (file order, no shuffling), then the test accuracy: what any helper adds to.
 
+``--examples N`` trains on the first N training examples (file order) instead of all 60000,
+and tests on the whole test set as ever; the book's package gets them from the files it reads
+(``book.prepare`` writes them), the others take them from the tensors they load.
+
 Writes JSON: ``seconds`` (the training call, wall), ``epoch_seconds`` and ``phases`` (per
 epoch: train, evaluate, rest = the plot and the log line), ``load_seconds``, the final
-``train_loss``/``train_acc``/``test_acc``, torch's ``threads``.
+``train_loss``/``train_acc``/``test_acc``, ``train_examples``, torch's ``threads``.
 """
 
 import argparse
@@ -24,6 +28,7 @@ import sys
 import time
 
 VARIANTS = ("fast", "d2l", "floor")
+TRAIN_EXAMPLES = 60000  # Fashion-MNIST's training set
 PHASES = ("train", "evaluate", "rest")
 
 
@@ -127,7 +132,7 @@ def train_with(train_ch3, train_iter, test_iter, epochs, lr, seed, device="cpu")
     return dict(clock.report(), note=note, threads=torch.get_num_threads())
 
 
-def fast(epochs, batch_size, lr, seed, device="cpu"):
+def fast(epochs, batch_size, lr, seed, device="cpu", examples=None):
     """d2lnotes: the in-memory loader and train_ch3 (on a GPU the data moves there once)."""
     import torch
 
@@ -138,13 +143,17 @@ def fast(epochs, batch_size, lr, seed, device="cpu"):
     start = time.perf_counter()
     train_iter, test_iter = d2l.load_data_fashion_mnist(
         batch_size, device=None if device.type == "cpu" else device)
+    if examples is not None:  # the same loader over the first examples, reshuffled each epoch
+        train_iter = d2l.TensorBatches(train_iter.images[:examples], train_iter.labels[:examples],
+                                       batch_size, shuffle=True, device=train_iter.images.device)
     load_seconds = time.perf_counter() - start
     result = train_with(d2l.train_ch3, train_iter, test_iter, epochs, lr, seed, device)
-    return dict(result, load_seconds=load_seconds)
+    return dict(result, load_seconds=load_seconds, train_examples=train_iter.num_examples)
 
 
-def book(epochs, batch_size, lr, seed, device="cpu"):
-    """The book's d2l package, as its 3.7 calls it (CPU only: its train_ch3 has no device)."""
+def book(epochs, batch_size, lr, seed, device="cpu", examples=None):
+    """The book's d2l package, as its 3.7 calls it (CPU only: its train_ch3 has no device).
+    Its training files hold ``examples`` already (``book.prepare``): checked, not cut here."""
     import torch
     from d2l import torch as d2l
 
@@ -154,9 +163,12 @@ def book(epochs, batch_size, lr, seed, device="cpu"):
     start = time.perf_counter()
     train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size)  # reads ../data
     load_seconds = time.perf_counter() - start
+    found, wanted = len(train_iter.dataset), examples or TRAIN_EXAMPLES
+    if found != wanted:
+        raise SystemExit(f"../data holds {found} training examples, not {wanted}")
     result = train_with(d2l.train_ch3, train_iter, test_iter, epochs, lr, seed)
     return dict(result, load_seconds=load_seconds, workers=train_iter.num_workers,
-                d2l_file=d2l.__file__)
+                d2l_file=d2l.__file__, train_examples=found)
 
 
 def _premade_batches(images, labels, batch_size, device):
@@ -182,7 +194,7 @@ def _bare_epoch(net, batches, loss, trainer):
     return loss_sum, correct
 
 
-def floor(epochs, batch_size, lr, seed, device="cpu"):
+def floor(epochs, batch_size, lr, seed, device="cpu", examples=None):
     """The bare loop: 3.7's steps over ready batches, then the test accuracy, per epoch."""
     import torch
     from torch import nn
@@ -192,7 +204,9 @@ def floor(epochs, batch_size, lr, seed, device="cpu"):
     device = d2l.resolve_device(device)
     start = time.perf_counter()
     train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size)  # only for its tensors
-    train = _premade_batches(train_iter.images, train_iter.labels, batch_size, device)
+    train_n = train_iter.num_examples if examples is None else examples
+    train = _premade_batches(train_iter.images[:train_n], train_iter.labels[:train_n],
+                             batch_size, device)
     test = _premade_batches(test_iter.images, test_iter.labels, batch_size, device)
     load_seconds = time.perf_counter() - start
     net = softmax_regression(seed, device)
@@ -207,7 +221,7 @@ def floor(epochs, batch_size, lr, seed, device="cpu"):
         t1 = time.perf_counter()
         with torch.no_grad():
             test_correct = sum((net(X).argmax(1) == y).sum() for X, y in test)
-        train_n, test_n = train_iter.num_examples, test_iter.num_examples
+        test_n = test_iter.num_examples
         metrics = float(loss_sum) / train_n, float(correct) / train_n, float(test_correct) / test_n
         marks.append((t0, t1, time.perf_counter()))
     return {"seconds": time.perf_counter() - start, "setup_seconds": marks[0][0] - start,
@@ -216,7 +230,8 @@ def floor(epochs, batch_size, lr, seed, device="cpu"):
                        "evaluate": [t2 - t1 for _, t1, t2 in marks],
                        "rest": [0.0] * epochs},
             "train_loss": metrics[0], "train_acc": metrics[1], "test_acc": metrics[2],
-            "load_seconds": load_seconds, "note": None, "threads": torch.get_num_threads()}
+            "load_seconds": load_seconds, "note": None, "threads": torch.get_num_threads(),
+            "train_examples": train_n}
 
 
 RUNNERS = {"fast": fast, "d2l": book, "floor": floor}
@@ -231,9 +246,10 @@ def main(argv=None):
     parser.add_argument("--lr", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--examples", type=int, help="the first N training examples only")
     args = parser.parse_args(argv)
     result = RUNNERS[args.variant](args.epochs, args.batch_size, args.lr, args.seed,
-                                   args.device)
+                                   args.device, args.examples)
     result["variant"] = args.variant
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=1)
