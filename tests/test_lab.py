@@ -156,7 +156,12 @@ SLICE = 10  # seconds one browser call may wait in the page before it answers nu
 def driver(chromium):
     chromium.set_window_size(1400, 900)
     chromium.set_script_timeout(SLICE + 20)
-    return chromium
+    yield chromium
+    # The session's browser goes on to other tests (the site's): leave JupyterLab, whose page
+    # with a modified notebook logs a blocked "leave page?" prompt, and drop what it logged.
+    chromium.get("about:blank")
+    for log in ("browser", "performance"):
+        chromium.get_log(log)
 
 
 def settle(driver, script, timeout, what):

@@ -172,6 +172,7 @@ def test_every_page(site, browser):
     the network, hints and solutions folded (open on the all-in-one page)."""
     pages = [site / "index.html", site / "glossary.html", *notebook_pages(site),
              site / "all.html"]
+    browser.get("about:blank")  # whatever page the session's browser was on goes first
     browser.get_log("browser")  # start from clean logs
     browser.get_log("performance")
     problems, timings = [], []
