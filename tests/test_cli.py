@@ -201,6 +201,16 @@ def test_torch_version_is_read_without_importing_torch():
     assert read == torch.__version__ == run_notebooks.torch_version()
 
 
+def test_the_cpu_environment_is_torch_s_without_importing_it():
+    from notestools import run_notebooks
+
+    code = ("import json, sys; from notestools.run_notebooks import environment; "
+            "e = environment('cpu'); assert 'torch' not in sys.modules; print(json.dumps(e))")
+    read = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                     text=True, check=True).stdout)
+    assert read == run_notebooks.environment_from_torch("cpu")
+
+
 def test_pytest_environment():
     args = cli.build_parser().parse_args(["test", "--device", "cpu"])
     env = cli.pytest_environment(args, {"JUPYTER_PATH": "/elsewhere", "OMP_NUM_THREADS": "8"})

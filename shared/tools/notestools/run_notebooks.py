@@ -212,7 +212,18 @@ class DeviceError(RuntimeError):
 def environment(device):
     """The machine, torch and ``device`` resolved, for the report. Found in a child process:
     the runner itself never imports torch, so it starts at once and, stopped, ends at once
-    (tearing torch down takes seconds on a busy machine)."""
+    (tearing torch down takes seconds on a busy machine). The CPU needs no look-up, and then
+    nothing imports torch (seconds of CPU per run)."""
+    version = torch_version() if device == "cpu" else None
+    if version is not None:
+        return {"device": "cpu", "gpu": None, "torch": version,
+                "python": platform.python_version(), "cpus": os.cpu_count(),
+                "platform": platform.platform()}
+    return environment_from_torch(device)
+
+
+def environment_from_torch(device):
+    """:func:`environment` as torch resolves ``device``, in a child process."""
     proc = subprocess.run(
         [sys.executable, "-c", "import sys; from notestools.run_notebooks import "
          "_print_environment; _print_environment(sys.argv[1])", device],
