@@ -110,20 +110,15 @@ def chromium(tmp_path_factory):
 def executed_notebooks(tmp_path_factory):
     """Every source notebook executed, as (folder of executed copies, results.json): the
     copies in build/ when the last `make run`/`html`/`pdf` wrote them from the current code,
-    helpers, runner, torch and Python (so CI, which runs `make pdf` first, executes nothing
+    helpers, runner, torch and Python (so CI, which runs `make html` first, executes nothing
     again here); else executed now, once per test session, into a temporary folder (build/
     is left alone)."""
-    import platform
-
-    import torch
-
     from notestools import run_notebooks
     from notestools.notebooks import BUILD, CHAPTERS, source_notebooks
     from notestools.results import RESULTS_FILE
 
-    env = {"torch": torch.__version__, "python": platform.python_version()}
     stale = run_notebooks.stale_copies(source_notebooks(), CHAPTERS, BUILD / "notebooks",
-                                       RESULTS_FILE, env)
+                                       RESULTS_FILE, run_notebooks.versions())
     if not stale:
         return BUILD / "notebooks", RESULTS_FILE
     tmp = tmp_path_factory.mktemp("executed")

@@ -3,7 +3,6 @@ filter that keeps outputs out of the repository, and how `lab` starts JupyterLab
 
 import json
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -136,8 +135,7 @@ def executed_copies(tmp_path, monkeypatch, **inputs):
 
     chapters, build = tmp_path / "chapters", tmp_path / "build"
     names = ["1-x/1.1-a.ipynb", "1-x/1.2-b.ipynb"]
-    env = {"torch": run_notebooks.torch_version(), "python": platform.python_version(),
-           "device": "cpu"}
+    env = {**run_notebooks.versions(), "device": "cpu"}
     shared = run_notebooks.shared_inputs(DEFAULT_KERNEL, {"device": "auto"})
     entries = []
     for i, name in enumerate(names):

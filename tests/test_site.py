@@ -366,10 +366,10 @@ def test_print_page(small_exported, tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "<!--d2l:pdf-link " in index and not soup(out / "index.html").select(
         'a[href="d2l-notes.pdf"]')
-    from notestools.site.pdf import link_from_index
+    from notestools.site.pdf import show_pdf_link
 
     shutil.copy(out / "index.html", tmp_path / "index.html")  # (the site is shared)
-    link_from_index(tmp_path)
+    show_pdf_link(tmp_path, shown=True)
     assert soup(tmp_path / "index.html").select('a[href="d2l-notes.pdf"]')
 
 

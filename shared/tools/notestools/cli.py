@@ -5,7 +5,6 @@ import argparse
 import contextlib
 import importlib
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -195,7 +194,7 @@ def nbval_notebooks(args):
         return notebooks, f"nbval executes all {len(notebooks)} notebooks (--rerun)"
     stale = run_notebooks.stale_copies(
         notebooks, CHAPTERS, BUILD / "notebooks", RESULTS_FILE,
-        {"torch": run_notebooks.torch_version(), "python": platform.python_version()},
+        run_notebooks.versions(),
         kernel=args.kernel, device=args.device)
     run = [p for p in notebooks if str(p.relative_to(CHAPTERS)) in stale]
     if not run:

@@ -152,6 +152,12 @@ def stale_copies(paths, src_root, out_dir, results_path, env, kernel=None, devic
     return stale
 
 
+def versions():
+    """The torch and Python versions an executed copy must have been made with (see
+    :func:`stale_copies`), found without importing torch."""
+    return {"torch": torch_version(), "python": platform.python_version()}
+
+
 def same_device(asked, ran_on):
     """Whether a run on ``ran_on`` (resolved, e.g. "cuda:0") is one on ``asked`` ("cuda")."""
     return ran_on is not None and (ran_on == asked or ":" not in asked
@@ -216,8 +222,7 @@ def environment(device):
     nothing imports torch (seconds of CPU per run)."""
     version = torch_version() if device == "cpu" else None
     if version is not None:
-        return {"device": "cpu", "gpu": None, "torch": version,
-                "python": platform.python_version(), "cpus": os.cpu_count(),
+        return {"device": "cpu", "gpu": None, **versions(), "cpus": os.cpu_count(),
                 "platform": platform.platform()}
     return environment_from_torch(device)
 

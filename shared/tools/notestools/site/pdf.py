@@ -84,11 +84,6 @@ def show_pdf_link(site, shown=None):
         index.write_text(changed, encoding="utf-8")
 
 
-def link_from_index(site):
-    """Uncomment the index's link to the PDF."""
-    show_pdf_link(site, shown=True)
-
-
 def make_pdf(site, timeout=900):
     """Print an exported site's all.html to <site>/d2l-notes.pdf and link it from the index."""
     page = Path(site) / ALL_PAGE
@@ -96,7 +91,7 @@ def make_pdf(site, timeout=900):
         raise ExportError(f"{page} is missing: export the site first (`make html`)")
     start = time.perf_counter()
     pdf = print_pdf(page, Path(site) / PDF_NAME, timeout)
-    link_from_index(site)
+    show_pdf_link(site, shown=True)
     print(f"PDF: {pdf} ({pdf.stat().st_size / 2**20:.1f} MiB, "
           f"{time.perf_counter() - start:.0f} s)")
     return pdf
