@@ -211,6 +211,33 @@ def test_book_data_links_point_at_files_torchvision_reads(tmp_path, fashion_mnis
     assert len(FashionMNIST(str(tmp_path / "first" / "data"), train=False)) == 10000  # whole
 
 
+def test_a_forked_kernel_is_alive_while_its_process_is(tmp_path):
+    """Not while its heartbeat answers within a second: on a busy machine a beat comes late
+    and jupyter_client's own check calls the kernel dead (the bench's kernel, seen once)."""
+    from jupyter_client.connect import write_connection_file
+
+    from notestools.bench.first_epoch import _client_of
+
+    class Process:  # a kernel process that never answers a heartbeat
+        status = None
+
+        def poll(self):
+            return self.status
+
+    process = Process()
+    connection_file, _ = write_connection_file(str(tmp_path / "kernel.json"))
+    client = _client_of(process, connection_file)
+    client.start_channels()
+    try:
+        with pytest.raises(RuntimeError, match="didn't respond in 2 seconds"):
+            client.wait_for_ready(timeout=2.5)  # two missed beats, still waited for
+        assert not client.hb_channel.is_beating() and client.is_alive()
+        process.status = -9
+        assert not client.is_alive()
+    finally:
+        client.stop_channels()
+
+
 def test_command_line_help_lists_the_options():
     done = subprocess.run([sys.executable, "-m", "notestools.bench", "--help"],
                           capture_output=True, text=True, check=True)

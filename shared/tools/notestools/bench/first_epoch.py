@@ -47,10 +47,27 @@ def _stop(client, kernel):
         kernel.wait()
 
 
+def _client_of(kernel, connection_file):
+    """A client that knows the kernel alive while its process is: jupyter_client's own,
+    without a kernel manager, asks the heartbeat, and one beat missed for a second (a busy
+    machine) reads as a dead kernel."""
+    from jupyter_client import BlockingKernelClient
+
+    class ForkedKernelClient(BlockingKernelClient):
+        def is_alive(self):
+            return kernel.poll() is None
+
+        async def _async_is_alive(self):  # what wait_for_ready asks
+            return self.is_alive()
+
+    client = ForkedKernelClient(connection_file=connection_file)
+    client.load_connection_file()
+    return client
+
+
 def kernel_run(zygote, cell, env, folder):
     """Run ``cell`` in a kernel that ``zygote`` forks; return what it printed after MARK
     (a dict), or ``{"error": ...}`` with its traceback."""
-    from jupyter_client import BlockingKernelClient
     from jupyter_client.connect import write_connection_file
 
     connection_file, _ = write_connection_file(os.path.join(folder, "kernel.json"))
@@ -58,8 +75,7 @@ def kernel_run(zygote, cell, env, folder):
     log_path = os.path.join(folder, "kernel.log")
     with open(os.devnull, "rb") as stdin, open(log_path, "wb") as log:
         kernel = zygote.spawn(argv, env, folder, [stdin.fileno(), log.fileno(), log.fileno()])
-    client = BlockingKernelClient(connection_file=connection_file)
-    client.load_connection_file()
+    client = _client_of(kernel, connection_file)
     client.start_channels()
     printed, errors = [], []
 
