@@ -48,6 +48,9 @@ LAB_OPTIONS := $(strip $(if $(PORT),--port $(PORT)) $(if $(ALLOW_ROOT),--allow-r
 # The installer: pip by default; .ci/run passes uv's (`uv pip install --python .venv/bin/python`).
 DEFAULT_PIP_INSTALL := $(BIN)/python -m pip install
 PIP_INSTALL ?= $(DEFAULT_PIP_INSTALL)
+# pip upgrades itself first, only when it is the installer (compared as a whole string: make's
+# filter compares words, and uv's command line holds the words `pip` and `install` too).
+UPGRADE_PIP := $(if $(subst x$(DEFAULT_PIP_INSTALL)x,,x$(PIP_INSTALL)x),,$(BIN)/python -m pip install --upgrade pip)
 PIN    := $(if $(CONSTRAINTS),-c $(CONSTRAINTS) )
 PIP_OPTIONS := $(PIN)-r requirements.txt -e . -e shared/tools
 NOTESTOOLS := $(BIN)/python -m notestools
@@ -60,7 +63,7 @@ export PYTHONUNBUFFERED := 1
 # nbstripout (the git filter), the helper d2lnotes and the tools package (`make lab`), editable.
 $(STAMP): requirements.txt pyproject.toml shared/tools/pyproject.toml $(CONSTRAINTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(if $(filter $(DEFAULT_PIP_INSTALL),$(PIP_INSTALL)),$(BIN)/python -m pip install --upgrade pip)
+	$(UPGRADE_PIP)
 	$(if $(TORCH),$(PIP_INSTALL) $(PIN)torch torchvision --index-url $(TORCH_CPU_INDEX))
 	$(PIP_INSTALL) $(PIP_OPTIONS)
 	$(NOTESTOOLS) git-filter

@@ -103,6 +103,14 @@ def test_make_install_uses_the_constraints_and_configures_the_filter():
     assert not any("-c " in line for line in latest)
 
 
+def test_pip_upgrades_itself_only_when_it_installs():
+    assert ".venv/bin/python -m pip install --upgrade pip" in make_dry_run("-B", "install")
+    uv = ".venv/bin/uv pip install --python .venv/bin/python"  # .ci/run's installer
+    install = make_dry_run("-B", "install", f"PIP_INSTALL={uv}")
+    assert not [line for line in install if "--upgrade pip" in line]
+    assert any(line.startswith(f"{uv} ") and "-r requirements.txt" in line for line in install)
+
+
 # -- test ---------------------------------------------------------------------------------------
 
 def test_pytest_command_is_make_tests():
