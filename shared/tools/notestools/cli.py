@@ -192,10 +192,9 @@ def nbval_notebooks(args):
     notebooks = source_notebooks(root=CHAPTERS)
     if args.rerun:
         return notebooks, f"nbval executes all {len(notebooks)} notebooks (--rerun)"
-    stale = run_notebooks.stale_copies(
-        notebooks, CHAPTERS, BUILD / "notebooks", RESULTS_FILE,
-        run_notebooks.versions(),
-        kernel=args.kernel, device=args.device)
+    stale = run_notebooks.stale_copies(notebooks, CHAPTERS, BUILD / "notebooks", RESULTS_FILE,
+                                       run_notebooks.versions(), kernel=args.kernel,
+                                       device=args.device)
     run = [p for p in notebooks if str(p.relative_to(CHAPTERS)) in stale]
     if not run:
         return run, (f"nbval executes none of the {len(notebooks)} notebooks: their executed "

@@ -220,9 +220,9 @@ def environment(device):
     the runner itself never imports torch, so it starts at once and, stopped, ends at once
     (tearing torch down takes seconds on a busy machine). The CPU needs no look-up, and then
     nothing imports torch (seconds of CPU per run)."""
-    version = torch_version() if device == "cpu" else None
-    if version is not None:
-        return {"device": "cpu", "gpu": None, **versions(), "cpus": os.cpu_count(),
+    found = versions() if device == "cpu" else {}
+    if found.get("torch"):  # (without torch, the child process says what is missing)
+        return {"device": "cpu", "gpu": None, **found, "cpus": os.cpu_count(),
                 "platform": platform.platform()}
     return environment_from_torch(device)
 

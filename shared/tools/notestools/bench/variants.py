@@ -28,7 +28,7 @@ import sys
 import time
 
 VARIANTS = ("fast", "d2l", "floor")
-TRAIN_EXAMPLES = 60000  # Fashion-MNIST's training set
+TRAIN_EXAMPLES = 60000  # d2lnotes.fashion_mnist.SIZES[True], not imported here: that imports torch
 PHASES = ("train", "evaluate", "rest")
 
 
